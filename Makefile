@@ -1,0 +1,42 @@
+# One-command set-up: `make run` serves the assistant, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run train test lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	# torch first, pinned: the CPU wheel on this machine, never a CUDA build.
+	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+train: install
+	$(BIN)/vha train
+
+run: install
+	$(BIN)/vha train --if-needed
+	$(BIN)/vha serve
+
+test: install
+	$(BIN)/vha train --if-needed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check assistant policies retrieval connectors tests benchmarks
+	$(BIN)/hadolint docker/Dockerfile
+
+bench: install
+	$(BIN)/python benchmarks/nlu.py
+	$(BIN)/python benchmarks/api_latency.py
+
+clean:
+	rm -rf $(VENV) var

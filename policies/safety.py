@@ -1,0 +1,182 @@
+"""The safety policy: emergency and mental-health crisis detection on every message.
+
+Pure, deterministic code over the message text. It runs before anything else in a turn and does not
+depend on the intent model: the model's verdict can only *add* a detection (never remove one), and
+if the model or any other dependency is failing the phrase rules still fire.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+SafetyKind = Literal["emergency", "mental_health_crisis"]
+
+RULES_FILE = Path(__file__).parent / "safety_rules.yml"
+
+
+@dataclass(frozen=True)
+class SafetyRule:
+    id: str
+    kind: SafetyKind
+    pattern: re.Pattern[str]
+    description: str
+    # Condition names ("a stroke", "a heart attack") also appear in history and questions.
+    suppress_in_history: bool = False
+    suppress_in_questions: bool = False
+
+
+@dataclass(frozen=True)
+class SafetyVerdict:
+    kind: SafetyKind
+    rules: tuple[str, ...]
+    reasons: tuple[str, ...]
+    source: str  # "rules", "red_flags", "intent_model" or a combination
+    also: tuple[SafetyKind, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "rules": list(self.rules),
+            "reasons": list(self.reasons),
+            "source": self.source,
+            "also": list(self.also),
+        }
+
+
+@dataclass(frozen=True)
+class IntentSignal:
+    name: str
+    confidence: float
+
+
+#: An extra detector (e.g. the triage emergency red flags): text -> [(rule id, reason)].
+ExtraDetector = Callable[[str], Sequence[tuple[str, str]]]
+
+
+_HISTORY = re.compile(
+    r"\b(?:ago|last (?:year|month|summer|winter)|years? back|history of|in (?:19|20)\d\d|used to|"
+    r"when i was|previous(?:ly)?|had (?:a|my) (?:\w+ )?(?:stroke|heart attack|seizure)s? (?:in|back)|"
+    r"after (?:my|his|her) (?:stroke|heart attack)|since (?:my|his|her) (?:stroke|heart attack)|"
+    r"recover(?:ed|ing) from|survivor)\b",
+    re.I,
+)
+_INFO_QUESTION = re.compile(
+    r"^\s*(?:what|how|why|which|when|where|is it true|can you (?:tell|explain)|tell me about|"
+    r"explain|define|info(?:rmation)? (?:on|about)|are there|do (?:you|people)|does)\b.*"
+    r"\b(?:signs?|symptoms?|causes?|risk|treat(?:ed|ment)?|prevent(?:ion)?|mean|difference|"
+    r"recogni[sz]e|spot|know if|happens?|common|cpr|first aid|help someone|stats?|statistics|"
+    r"rate|define|definition|is an?|are)\b",
+    re.I,
+)
+_FIRST_PERSON_NOW = re.compile(
+    r"\b(?:i'?m|i am|i'?ve|i have|i feel|i think i|my (?!friend's\b)\w+ (?:is|has|just|can'?t)|"
+    r"right now|now|currently|at the moment|help me|please help|he'?s|she'?s|they'?re)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def load_rules(path: Path = RULES_FILE) -> tuple[SafetyRule, ...]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules: list[SafetyRule] = []
+    for kind in ("emergency", "mental_health_crisis"):
+        for item in document[kind]:
+            rules.append(
+                SafetyRule(
+                    id=item["id"],
+                    kind=kind,  # type: ignore[arg-type]
+                    pattern=re.compile(item["pattern"], re.I),
+                    description=item["description"],
+                    suppress_in_history=bool(item.get("suppress_in_history", False)),
+                    suppress_in_questions=bool(item.get("suppress_in_questions", True)),
+                )
+            )
+    return tuple(rules)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straighten quotes and squeeze repeated letters ("pleeease" -> "pleease")."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _is_info_question(sentence: str) -> bool:
+    return bool(_INFO_QUESTION.search(sentence)) and not _FIRST_PERSON_NOW.search(sentence)
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+|\n+", text)
+    return [p for p in parts if p.strip()] or [text]
+
+
+@dataclass
+class SafetyPolicy:
+    """Detects emergencies and crises; the rules are data in ``safety_rules.yml``."""
+
+    rules: tuple[SafetyRule, ...] = field(default_factory=load_rules)
+    extra_detectors: tuple[ExtraDetector, ...] = ()
+    intent_threshold: float = 0.75
+
+    def evaluate(self, text: str, intent: IntentSignal | None = None) -> SafetyVerdict | None:
+        clean = normalise(text)
+        hits: dict[SafetyKind, list[tuple[str, str]]] = {"emergency": [], "mental_health_crisis": []}
+        sources: set[str] = set()
+        for sentence in _sentences(clean):
+            question = _is_info_question(sentence)
+            history = bool(_HISTORY.search(sentence))
+            for rule in self.rules:
+                if not rule.pattern.search(sentence):
+                    continue
+                if rule.suppress_in_questions and question:
+                    continue
+                if rule.suppress_in_history and history:
+                    continue
+                hits[rule.kind].append((rule.id, rule.description))
+                sources.add("rules")
+        for detector in self.extra_detectors:
+            try:
+                found = detector(text)
+            except Exception:  # noqa: BLE001 - a failing extra detector must never block safety
+                found = ()
+            if found:
+                hits["emergency"].extend(found)
+                sources.add("red_flags")
+        if intent is not None and intent.confidence >= self.intent_threshold:
+            if intent.name in hits and not _is_info_question(clean):
+                hits[intent.name].append(  # type: ignore[index]
+                    (f"intent:{intent.name}", f"intent model: {intent.name} ({intent.confidence:.2f})")
+                )
+                sources.add("intent_model")
+        # A crisis message keeps its kind even when it also carries physical danger (an overdose
+        # taken to end one's life): the reply then gives emergency advice first (see ``also``).
+        crisis = _dedupe(hits["mental_health_crisis"])
+        emergency = _dedupe(hits["emergency"])
+        source = "+".join(sorted(sources))
+        if crisis:
+            return SafetyVerdict(
+                "mental_health_crisis",
+                tuple(r for r, _ in crisis + emergency),
+                tuple(d for _, d in crisis + emergency),
+                source,
+                also=("emergency",) if emergency else (),
+            )
+        if emergency:
+            return SafetyVerdict(
+                "emergency", tuple(r for r, _ in emergency), tuple(d for _, d in emergency), source
+            )
+        return None
+
+
+def _dedupe(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for rule_id, reason in items:
+        seen.setdefault(rule_id, reason)
+    return list(seen.items())

@@ -1,0 +1,82 @@
+"""The safety policy fires on emergencies and crises, and not on routine messages."""
+
+from __future__ import annotations
+
+import pytest
+from policies.safety import IntentSignal, SafetyPolicy
+
+policy = SafetyPolicy()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband has crushing chest pain and is sweating buckets",
+        "dads face has dropped on one side and his speech is slurred",
+        "my son cant breathe his lips are going blue",
+        "she's collapsed and isn't responding",
+        "throat is swelling up after eating peanuts",
+        "the bleeding won't stop, it's soaked through the towel",
+        "toddler swallowed a whole bottle of calpol",
+        "baby is floppy and won't wake up",
+    ],
+)
+def test_emergencies_fire(text: str) -> None:
+    verdict = policy.evaluate(text)
+    assert verdict is not None and verdict.kind == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to kill myself",
+        "everyone would be better off without me",
+        "ive written goodbye letters to my family",
+        "my daughter says she wants to end her life",
+        "i keep cutting myself",
+        "cant do this anymore want it all to end",
+    ],
+)
+def test_crises_fire(text: str) -> None:
+    verdict = policy.evaluate(text)
+    assert verdict is not None and verdict.kind == "mental_health_crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "thanks so much",
+        "what are the warning signs of a stroke?",
+        "what's the keystroke for copy and paste",
+        "heartburn after pizza",
+        "this traffic is killing me",
+        "I'm dying to see the new film",
+        "I had a heart attack 5 years ago, can I take aspirin?",
+        "my phone died",
+        "how do I do CPR on an adult",
+    ],
+)
+def test_routine_messages_do_not_fire(text: str) -> None:
+    assert policy.evaluate(text) is None
+
+
+def test_overdose_with_suicidal_intent_is_a_crisis_that_also_needs_emergency_help() -> None:
+    verdict = policy.evaluate("I took all my pills because I want to die")
+    assert verdict is not None and verdict.kind == "mental_health_crisis" and "emergency" in verdict.also
+
+
+def test_intent_model_can_add_but_not_remove_a_detection() -> None:
+    assert policy.evaluate("help him please", IntentSignal("emergency", 0.95)).kind == "emergency"
+    assert policy.evaluate("i want to kill myself", IntentSignal("greet", 0.99)).kind == "mental_health_crisis"
+    assert policy.evaluate("help him please", IntentSignal("emergency", 0.3)) is None
+
+
+def test_a_failing_extra_detector_never_blocks_safety() -> None:
+    def broken(_text: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    guarded = SafetyPolicy(extra_detectors=(broken,))
+    assert guarded.evaluate("i cant breathe").kind == "emergency"
+
+
