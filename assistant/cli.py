@@ -109,6 +109,14 @@ def chat(
         services.close()
 
 
+@app.command()
+def worker() -> None:
+    """Deliver clinician escalations from the outbox (run any number beside `vha serve`)."""
+    from assistant.escalations.worker import run_worker
+
+    run_worker(get_settings())
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="vha")
 

@@ -71,9 +71,9 @@ class Settings(BaseSettings):
     escalation_poll_interval_s: float = 0.5  # new escalations also wake the in-process worker
     escalation_batch_size: int = 50
     escalation_delivery_concurrency: int = 8  # parallel HTTP deliveries per worker
-    escalation_max_attempts: int = 25  # then the job is dead-lettered (log + metric + admin API)
+    escalation_max_attempts: int = 40  # (~20 min) then dead-lettered: log + metric + admin API
     escalation_backoff_base_s: float = 1.0  # exponential backoff with jitter ...
-    escalation_backoff_cap_s: float = 60.0  # ... capped here
+    escalation_backoff_cap_s: float = 30.0  # ... capped here (bounds the catch-up after an outage)
     escalation_retry_after_cap_s: float = 3600.0  # a receiver's Retry-After is honoured up to this
     escalation_http_timeout_s: float = 10.0
     escalation_lease_s: float = 30.0  # a job held by a worker that died is retried after this

@@ -68,17 +68,23 @@ _HISTORY = re.compile(
     re.I,
 )
 _INFO_QUESTION = re.compile(
-    r"^\s*(?:what|how|why|which|when|where|is it true|can you (?:tell|explain)|tell me about|"
-    r"explain|define|info(?:rmation)? (?:on|about)|are there|do (?:you|people)|does)\b.*"
-    r"\b(?:signs?|symptoms?|causes?|risk|treat(?:ed|ment)?|prevent(?:ion)?|mean|difference|"
-    r"recogni[sz]e|spot|know if|happens?|common|cpr|first aid|help someone|stats?|statistics|"
-    r"rate|define|definition|is an?|are)\b",
+    r"^\s*(?:what|how|why|which|when|where|who|is it true|is it|are there|can you (?:tell|explain)|"
+    r"could you (?:tell|explain)|tell me|explain|define|info(?:rmation)? (?:on|about)|should|"
+    r"do (?:you|people|i need)|does|can (?:you|people|a|an)|are (?:the|there))\b",
     re.I,
 )
-_FIRST_PERSON_NOW = re.compile(
-    r"\b(?:i'?m|i am|i'?ve|i have|i feel|i think i|my (?!friend's\b)\w+ (?:is|has|just|can'?t)|"
-    r"right now|now|currently|at the moment|help me|please help|he'?s|she'?s|they'?re)\b",
+# Signs that a question is about a real, current situation rather than a topic.
+_PERSONAL_NOW = re.compile(
+    r"\b(?:i'?m|i am|i'?ve|i have|i feel|i think i|i can'?t|i cant|im|ive|"
+    r"my \w+(?: \w+)? (?:is|has|was|just|can'?t|cant|won'?t|keeps|isn'?t|seems|looks)|"
+    r"(?:his|her|their) \w+ (?:is|are|has|keeps|won'?t|went)|he'?s|she'?s|they'?re|he is|she is|"
+    r"they are|he has|she has|right now|now|currently|at the moment|happening|help me|help him|"
+    r"help her|please help|someone is|someone'?s|somebody is|it won'?t|won'?t stop|urgent)\b",
     re.I,
+)
+# "what should I do if someone is choking" is a question about a hypothetical person.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|when) (?:someone|somebody|a person|a child|a baby|a friend|you|people|one)\b.*$", re.I
 )
 
 
@@ -109,7 +115,9 @@ def normalise(text: str) -> str:
 
 
 def _is_info_question(sentence: str) -> bool:
-    return bool(_INFO_QUESTION.search(sentence)) and not _FIRST_PERSON_NOW.search(sentence)
+    if not _INFO_QUESTION.search(sentence):
+        return False
+    return not _PERSONAL_NOW.search(_HYPOTHETICAL.sub("", sentence))
 
 
 def _sentences(text: str) -> list[str]:

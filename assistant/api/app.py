@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.routes import conversations, health, nlu, rasa, web
+from assistant.api.routes import conversations, escalations, health, nlu, rasa, web
 from assistant.config import Settings, get_settings
 from assistant.core.services import Services, build_services
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 # One router per capability; each module exposes ``router``.
-ROUTERS = [health.router, web.router, conversations.router, nlu.router, rasa.router]
+ROUTERS = [health.router, web.router, conversations.router, nlu.router, rasa.router, escalations.router]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -30,7 +30,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         if getattr(app.state, "services", None) is None:
             app.state.services = build_services(settings)
+        # Clinician escalation: the outbox worker thread (VHA_ESCALATION_WORKER), stopped first.
+        from assistant.escalations.runtime import start_background_worker
+
+        outbox_worker = start_background_worker(settings, getattr(app.state.services, "escalations", None))
         yield
+        if outbox_worker is not None:
+            outbox_worker.stop()
         app.state.services.close()
 
     app = FastAPI(

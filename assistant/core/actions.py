@@ -208,7 +208,11 @@ class ActionRunner:
             findings=extra.get("findings") or pending.get("findings") or [],
             red_flags=extra.get("red_flags")
             or pending.get("red_flags")
-            or ([{"id": r} for r in ctx.safety.rules] if ctx.safety else []),
+            or (
+                [{"id": r, "label": why} for r, why in zip(ctx.safety.rules, ctx.safety.reasons)]
+                if ctx.safety
+                else []
+            ),
             transcript_excerpt=_transcript(ctx),
         )
         escalation_id = self.escalations.new_id()

@@ -26,6 +26,8 @@ class Services:
     engine: Engine
     nlu: NLUParser | None
     extras: dict[str, Any] = field(default_factory=dict)
+    # Clinician escalation (assistant.escalations.service.EscalationService), None when disabled.
+    escalations: Any = None
 
     def close(self) -> None:
         for closeable in (self.tracker_store, self.lock_store):
@@ -69,7 +71,11 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
     if nlu is None:
         nlu = load_nlu(settings)
     responses = ResponseTemplates.load(settings.responses_dir, settings.default_language)
-    actions = ActionRunner()
+    # Clinician escalation: records + outbox in the tracker store's database (same transaction).
+    from assistant.escalations.runtime import build_escalation_service
+
+    escalations = build_escalation_service(settings, tracker_store)
+    actions = ActionRunner(escalations=escalations)
     engine = Engine(
         tracker_store=tracker_store,
         lock_store=lock_store,
@@ -88,4 +94,5 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
         lock_store=lock_store,
         engine=engine,
         nlu=nlu,
+        escalations=escalations,
     )

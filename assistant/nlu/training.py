@@ -16,7 +16,7 @@ from assistant.nlu.classifier import IntentClassifier, TrainingConfig
 from assistant.nlu.data import load_examples
 
 #: Bump when the model architecture or training code changes in a way that invalidates caches.
-TRAINING_CODE_VERSION = "2"
+TRAINING_CODE_VERSION = "3"
 
 
 def training_config(settings: Settings) -> TrainingConfig:

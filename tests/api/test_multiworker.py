@@ -58,7 +58,7 @@ def test_interleaved_messages_across_two_workers_land_once_in_order(workers) -> 
         assert sorted(users) == sorted(f"{t} [{n}-{r}]" for n in range(2) for r, t in enumerate(texts))
         assert len(users) == len(set(users))  # every message exactly once
         for n in range(2):  # each sender's messages in the order it sent them
-            mine = [u for u in users if u.endswith(f"]") and f"[{n}-" in u]
+            mine = [u for u in users if u.endswith("]") and f"[{n}-" in u]
             assert [int(u.rsplit("-", 1)[1][:-1]) for u in mine] == list(range(len(texts)))
         assert [e["type"] for e in events].count("session_started") == 1
         # Turns never interleave: every user message is answered before the next one is taken.

@@ -85,3 +85,13 @@ def test_handoff_pauses_the_bot_and_clinician_messages_are_relayed() -> None:
     assert paused.replies == []
     events = engine.tracker_store.retrieve("c5").events
     assert events[-1].type_name == "agent" and "Dr Lee" in events[-1].text
+
+
+def test_language_from_metadata_picks_templates_and_falls_back_to_english() -> None:
+    engine = make_engine(None)
+    result = engine.handle(InboundMessage("c6", "he cant breathe", metadata={"language": "es"}))
+
+    assert result.safety is not None
+    assert "emergencia" in result.replies[0].text
+    fallback = engine.handle(InboundMessage("c6", "zzzz"))
+    assert fallback.replies[-1].text.startswith("Perdona")  # the conversation keeps its language
