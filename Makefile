@@ -24,6 +24,7 @@ train: install
 
 run: install
 	$(BIN)/vha train --if-needed
+	$(BIN)/vha index build --if-needed
 	$(BIN)/vha serve
 
 test: install

@@ -109,6 +109,91 @@ def chat(
         services.close()
 
 
+index_app = typer.Typer(help="Build and maintain the guideline index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def _open_index(settings, *, create: bool = False):  # type: ignore[no-untyped-def]
+    from assistant.core.services import index_options, load_encoder
+    from retrieval.index import MANIFEST, HybridIndex
+
+    encoder = load_encoder(settings)
+    directory = settings.resolved_index_dir
+    if (directory / MANIFEST).exists():
+        return HybridIndex.load(directory, encoder, **index_options(settings))
+    if not create:
+        typer.echo(f"No index at {directory}: run `vha index build` first.", err=True)
+        raise typer.Exit(1)
+    return HybridIndex(encoder, **index_options(settings))
+
+
+def _progress_upsert(index, paths: list[str]):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from retrieval.chunking import chunk_document
+    from retrieval.documents import load_path
+
+    documents = [d for p in paths for d in load_path(Path(p))]
+    changed = [d for d in documents if index.documents.get(d.id, ("",))[0] != d.content_hash]
+    total = sum(len(chunk_document(d, max_words=index.max_words)) for d in changed)
+    with tqdm(total=total, desc="Embedding passages", unit="passage") as bar:
+        return index.upsert(documents, progress=bar.update)
+
+
+@index_app.command("build")
+def index_build(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders (default: the shipped corpus).")] = None,
+    if_needed: Annotated[bool, typer.Option("--if-needed", help="Only bring a stale index up to date.")] = False,
+) -> None:
+    """Build the index from scratch (or, with --if-needed, refresh only what changed)."""
+    from assistant.core.services import index_options, load_encoder
+    from retrieval.index import HybridIndex
+
+    settings = get_settings()
+    sources = paths or [str(settings.resolved_corpus_dir)]
+    index = _open_index(settings, create=True) if if_needed else HybridIndex(load_encoder(settings), **index_options(settings))
+    changes = _progress_upsert(index, sources)
+    if if_needed and paths is None:
+        from retrieval.documents import load_path
+
+        present = {d.id for d in load_path(settings.resolved_corpus_dir)}
+        for doc_id in [d for d in index.documents if d not in present]:
+            index.remove(doc_id)
+    index.save(settings.resolved_index_dir)
+    typer.echo(f"{changes} -> {settings.resolved_index_dir} ({len(index.documents)} documents, {len(index)} passages)")
+
+
+@index_app.command("add")
+def index_add(paths: Annotated[list[str], typer.Argument(help="Files or folders to add or replace.")]) -> None:
+    """Add documents, or replace changed versions, without rebuilding the rest."""
+    settings = get_settings()
+    index = _open_index(settings, create=True)
+    changes = _progress_upsert(index, paths)
+    index.save(settings.resolved_index_dir)
+    typer.echo(f"{changes}; {len(index.documents)} documents, {len(index)} passages")
+
+
+@index_app.command("remove")
+def index_remove(doc_ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")]) -> None:
+    """Remove documents by id."""
+    settings = get_settings()
+    index = _open_index(settings)
+    missing = [d for d in doc_ids if not index.remove(d)]
+    index.save(settings.resolved_index_dir)
+    if missing:
+        typer.echo(f"Not in the index: {', '.join(missing)}", err=True)
+    typer.echo(f"{len(index.documents)} documents, {len(index)} passages")
+
+
+@index_app.command("stats")
+def index_stats() -> None:
+    """Print the index manifest (model, dimension, corpus hash, sizes)."""
+    settings = get_settings()
+    typer.echo(json.dumps(_open_index(settings).manifest(), indent=2))
+
+
 @app.command()
 def worker() -> None:
     """Deliver clinician escalations from the outbox (run any number beside `vha serve`)."""

@@ -60,6 +60,20 @@ class Settings(BaseSettings):
     emergency_number: str = "999 or 911"
     crisis_line: str = "988 (US) or 116 123 (Samaritans, UK & Ireland)"
 
+    # --- Guideline retrieval (retrieval/) ---
+    # Where the default index lives (built from the shipped corpus on first use if missing),
+    # which documents it is built from, and the embedding model directory (default: packaged MiniLM).
+    index_dir: Path | None = None  # default: <data_dir>/index
+    corpus_dir: Path | None = None  # default: retrieval/corpus/guidelines
+    embedding_model: str = ""
+    encoder_cache_dir: Path = Path.home() / ".cache" / "vha" / "encoders"
+    retrieval_ann_threshold: int = 200_000  # above this many passages, HNSW instead of exact search
+    retrieval_dense_weight: float = 1.0  # weighted reciprocal rank fusion of dense and BM25 rankings
+    retrieval_lexical_weight: float = 1.0
+    # An answer is given only when the best passage's cosine similarity reaches this (calibrated in
+    # docs/benchmarks/retrieval.md); below it the assistant says it has no reliable information.
+    answer_min_similarity: float = 0.45
+
     # API keys: JSON object mapping key -> list of scopes, e.g.
     # VHA_API_KEYS='{"k1": ["integrator"], "k2": ["clinician"], "k3": ["admin"]}'
     api_keys: dict[str, list[Scope]] = Field(default_factory=dict)
@@ -115,6 +129,14 @@ class Settings(BaseSettings):
         return self.base_model or default_base_model()
 
     @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_corpus_dir(self) -> Path:
+        return self.corpus_dir or Path(__file__).resolve().parent.parent / "retrieval" / "corpus" / "guidelines"
+
+    @property
     def resolved_tracker_store_url(self) -> str:
         if self.tracker_store_url:
             return self.tracker_store_url
@@ -124,7 +146,7 @@ class Settings(BaseSettings):
     def resolved_nlu_data(self) -> list[Path]:
         if self.nlu_data:
             return list(self.nlu_data)
-        return [Path(__file__).parent / "data" / "nlu" / "train.yml"]
+        return sorted((Path(__file__).parent / "data" / "nlu").glob("*.yml"))
 
     @property
     def resolved_api_keys(self) -> dict[str, list[Scope]]:

@@ -26,7 +26,7 @@ INTENT_ACTIONS: dict[str, str] = {
     "ask_my_data": "action_show_my_data",
     "privacy_request": "action_privacy",
     "out_of_scope": "utter_out_of_scope",
-    "nlu_fallback": "utter_fallback",
+    "nlu_fallback": "action_fallback",
 }
 
 #: Intents that leave an active flow (anything else is taken as an answer to the flow's question).
@@ -67,5 +67,5 @@ def next_actions(state: DialogueState) -> list[str]:
         return actions + ["action_triage"]
     if state.active_flow and state.intent in FLOW_EXITS:
         actions.append("action_cancel_flow")
-    actions.append(INTENT_ACTIONS.get(state.intent, "utter_fallback"))
+    actions.append(INTENT_ACTIONS.get(state.intent, "action_fallback"))
     return actions

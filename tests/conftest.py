@@ -28,6 +28,8 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         "lock_store_url": "memory://",
         "api_keys": {},
         "environment": "local",
+        # The shipped corpus's index is built once per machine and refreshed incrementally.
+        "index_dir": Path.home() / ".cache" / "vha" / "test-index",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

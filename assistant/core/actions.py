@@ -154,6 +154,19 @@ class ActionRunner:
             return
         ctx.say(reply.text, template="guideline_answer", citations=reply.citations)
 
+    def action_fallback(self, ctx: TurnContext) -> None:
+        """Unsure what was meant: answer from the guidelines only if a passage clearly fits."""
+        text = ctx.message.text
+        if self.answers is not None and ("?" in text or len(text.split()) >= 4):
+            try:
+                reply = self.answers.answer(text, language=ctx.language)
+            except Exception:  # noqa: BLE001
+                reply = None
+            if reply is not None and reply.confident:
+                ctx.say(reply.text, template="guideline_answer", citations=reply.citations)
+                return
+        ctx.utter("utter_fallback")
+
     # -- the patient's own data -------------------------------------------------------------------
     def action_show_my_data(self, ctx: TurnContext) -> None:
         patient_id = ctx.slot("patient_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     # Clinician escalation (assistant.escalations.service.EscalationService), None when disabled.
     escalations: Any = None
+    guidelines: "GuidelineLoader | None" = None
 
     def close(self) -> None:
         for closeable in (self.tracker_store, self.lock_store):
@@ -35,6 +37,58 @@ class Services:
                 closeable.close()
             except Exception:  # noqa: BLE001
                 log.warning("error while closing %s", type(closeable).__name__)
+
+
+class GuidelineLoader:
+    """Opens (or builds, from the shipped corpus) the guideline index on first use, once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._answerer: Any = None
+        self._failed = False
+        self._lock = threading.Lock()
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        if self._answerer is not None or self._failed:
+            return self._answerer
+        with self._lock:
+            if self._answerer is None and not self._failed:
+                try:
+                    self._answerer = load_guidelines(self.settings)
+                except Exception:  # noqa: BLE001 - the assistant answers without guidelines
+                    log.exception("guideline index unavailable")
+                    self._failed = True
+        return self._answerer
+
+    def answer(self, question: str, *, language: str = "en"):  # type: ignore[no-untyped-def]
+        answerer = self()
+        if answerer is None:
+            raise RuntimeError("guideline index unavailable")
+        return answerer.answer(question, language=language)
+
+
+def load_encoder(settings: Settings):  # type: ignore[no-untyped-def]
+    from retrieval.encoder import SentenceEncoder
+
+    return SentenceEncoder(settings.embedding_model or None, cache_dir=settings.encoder_cache_dir)
+
+
+def index_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "ann_threshold": settings.retrieval_ann_threshold,
+        "dense_weight": settings.retrieval_dense_weight,
+        "lexical_weight": settings.retrieval_lexical_weight,
+    }
+
+
+def load_guidelines(settings: Settings):  # type: ignore[no-untyped-def]
+    from assistant.core.answering import GuidelineAnswerer
+    from retrieval.service import open_or_build
+
+    index = open_or_build(
+        settings.resolved_index_dir, settings.resolved_corpus_dir, load_encoder(settings), **index_options(settings)
+    )
+    return GuidelineAnswerer(index, min_similarity=settings.answer_min_similarity)
 
 
 def load_nlu(settings: Settings, *, train_if_missing: bool = True) -> NLUParser:
@@ -75,7 +129,8 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
     from assistant.escalations.runtime import build_escalation_service
 
     escalations = build_escalation_service(settings, tracker_store)
-    actions = ActionRunner(escalations=escalations)
+    guidelines = GuidelineLoader(settings)
+    actions = ActionRunner(escalations=escalations, answers=guidelines)
     engine = Engine(
         tracker_store=tracker_store,
         lock_store=lock_store,
@@ -95,4 +150,5 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
         engine=engine,
         nlu=nlu,
         escalations=escalations,
+        guidelines=guidelines,
     )

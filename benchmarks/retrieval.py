@@ -1,0 +1,176 @@
+"""Retrieval quality and speed on MedQuAD + LiveQA: BM25 alone, dense alone, LangChain's default
+FAISS vector store over the same embeddings, and our hybrid index.
+
+    python benchmarks/retrieval.py \\
+        --corpus ../shared/data/medquad/corpus.jsonl \\
+        --queries ../shared/data/liveqa/dev_queries.jsonl \\
+        --qrels ../shared/data/liveqa/dev_qrels.tsv [--run-out run.txt]
+
+Document text = question + answer; query = subject + " " + message. Document embeddings are cached
+in benchmarks/out/ (keyed by model and corpus), so only the first run pays for embedding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from _common import ROOT, machine, summary_ms
+from _embed_cache import encode_cached
+
+from retrieval.chunking import Chunk
+from retrieval.encoder import SentenceEncoder
+from retrieval.index import HybridIndex, LexicalIndex
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def load_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in path.read_text().splitlines()[1:]:
+        qid, doc, grade = line.split("\t")
+        qrels[qid][doc] = int(grade)
+    return qrels
+
+
+def ndcg_at(ranking: list[str], grades: dict[str, int], k: int = 10) -> float:
+    dcg = sum(grades.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranking[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall_at(ranking: list[str], grades: dict[str, int], k: int = 100) -> float:
+    relevant = {d for d, g in grades.items() if g >= 2}
+    return len(relevant & set(ranking[:k])) / len(relevant) if relevant else 0.0
+
+
+def mrr_at(ranking: list[str], grades: dict[str, int], k: int = 10) -> float:
+    for i, d in enumerate(ranking[:k]):
+        if grades.get(d, 0) >= 2:
+            return 1 / (i + 1)
+    return 0.0
+
+
+def evaluate(name: str, runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
+    judged = [q for q in runs if q in qrels]
+    scores = {
+        "nDCG@10": float(np.mean([ndcg_at(runs[q], qrels[q]) for q in judged])),
+        "Recall@100": float(np.mean([recall_at(runs[q], qrels[q]) for q in judged])),
+        "MRR@10": float(np.mean([mrr_at(runs[q], qrels[q]) for q in judged])),
+    }
+    print(f"{name:34} nDCG@10={scores['nDCG@10']:.4f}  Recall@100={scores['Recall@100']:.4f}  MRR@10={scores['MRR@10']:.4f}")
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=SHARED / "medquad/corpus.jsonl")
+    parser.add_argument("--queries", type=Path, default=SHARED / "liveqa/dev_queries.jsonl")
+    parser.add_argument("--qrels", type=Path, default=SHARED / "liveqa/dev_qrels.tsv")
+    parser.add_argument("--run-out", type=Path, help="write our run as a TREC run file (100 per query)")
+    parser.add_argument("--throughput-sample", type=int, default=200, help="documents timed for docs/s")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+
+    records = [json.loads(line) for line in args.corpus.open(encoding="utf-8") if line.strip()]
+    doc_ids = [r["id"] for r in records]
+    texts = [f"{r['question']} {r['answer']}" for r in records]
+    queries = [json.loads(line) for line in args.queries.open(encoding="utf-8") if line.strip()]
+    query_text = {str(q["qid"]): f"{q['subject']} {q['message']}" for q in queries}
+    qrels = load_qrels(args.qrels)
+    print(f"corpus: {len(records)} documents; queries: {len(queries)}")
+
+    encoder = SentenceEncoder()
+    vectors, rate = encode_cached(encoder, texts, "medquad-docs")
+    if rate:
+        print(f"embedding throughput (ours, full corpus): {rate:.1f} docs/s")
+    sample = texts[: args.throughput_sample]
+    started = time.perf_counter()
+    encoder.encode(sample, batch_size=16)
+    ours_rate = len(sample) / (time.perf_counter() - started)
+    from sentence_transformers import SentenceTransformer
+
+    baseline = SentenceTransformer(str(encoder.model_dir), device="cpu")
+    started = time.perf_counter()
+    baseline.encode(sample, batch_size=32)
+    base_rate = len(sample) / (time.perf_counter() - started)
+    print(f"embedding throughput on {len(sample)} docs: sentence-transformers as-is {base_rate:.1f} docs/s, "
+          f"ours (ONNX Runtime, length-sorted batches) {ours_rate:.1f} docs/s ({ours_rate / base_rate:.2f}x)")
+
+    # BM25 alone
+    lexical = LexicalIndex()
+    lexical.build(list(range(len(texts))), texts)
+    bm25_runs = {q: [doc_ids[i] for i, _ in lexical.search(t, 100)] for q, t in query_text.items()}
+    # Dense alone (exact inner product over normalised vectors)
+    query_vectors = {q: encoder.encode_query(t) for q, t in query_text.items()}
+    dense_runs = {}
+    for q, v in query_vectors.items():
+        order = np.argsort(-(vectors @ v))[:100]
+        dense_runs[q] = [doc_ids[i] for i in order]
+    # LangChain's default FAISS vector store over the same embeddings
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.embeddings import Embeddings
+
+    class Precomputed(Embeddings):
+        def embed_documents(self, items: list[str]) -> list[list[float]]:
+            return encoder.encode(items).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return encoder.encode_query(text).tolist()
+
+    store = FAISS.from_embeddings(
+        list(zip(texts, vectors.tolist())), Precomputed(), metadatas=[{"id": d} for d in doc_ids]
+    )
+    lc_runs = {q: [d.metadata["id"] for d in store.similarity_search(t, k=100)] for q, t in query_text.items()}
+
+    # Ours: the product's hybrid index, whole documents as passages, same vectors
+    index = HybridIndex(encoder)
+    chunks = [
+        Chunk(id=f"{d}#0", doc_id=d, text=r["answer"], section="", position=0,
+              metadata={"title": r["question"], "source_url": r.get("url", ""), "publisher": r.get("source", "")})
+        for d, r in zip(doc_ids, records)
+    ]
+    index.add_chunks(chunks, vectors)
+    index.search("warm up", k=1)
+    ours_runs: dict[str, list[str]] = {}
+    ours_scores: dict[str, list[float]] = {}
+    latencies = []
+    for q, t in query_text.items():
+        started = time.perf_counter()
+        hits = index.search(t, k=100, per_document=1)
+        latencies.append(time.perf_counter() - started)
+        ours_runs[q] = [h.chunk.doc_id for h in hits]
+        ours_scores[q] = [h.score for h in hits]
+    for _ in range(2):  # repeat for a steadier latency sample
+        for t in query_text.values():
+            started = time.perf_counter()
+            index.search(t, k=10, per_document=1)
+            latencies.append(time.perf_counter() - started)
+
+    print()
+    results = {
+        "bm25": evaluate("BM25 alone (bm25s, stemmed)", bm25_runs, qrels),
+        "dense": evaluate("dense alone (MiniLM, whole docs)", dense_runs, qrels),
+        "langchain_faiss": evaluate("LangChain FAISS (same embeddings)", lc_runs, qrels),
+        "ours": evaluate("ours (hybrid, RRF)", ours_runs, qrels),
+    }
+    best_single = max(results["bm25"]["nDCG@10"], results["dense"]["nDCG@10"])
+    print(f"\nours vs best single: {100 * (results['ours']['nDCG@10'] / best_single - 1):+.1f}% relative nDCG@10")
+    print(f"query latency, ours end to end (query embedding + dense + BM25 + fusion): {summary_ms(latencies)}")
+
+    if args.run_out:
+        with args.run_out.open("w") as out:
+            for q in sorted(ours_runs, key=lambda x: int(x) if x.isdigit() else x):
+                for rank, (doc, score) in enumerate(zip(ours_runs[q], ours_scores[q]), 1):
+                    out.write(f"{q} Q0 {doc} {rank} {score:.6f} vha-hybrid\n")
+        print(f"run file written to {args.run_out}")
+
+
+if __name__ == "__main__":
+    main()

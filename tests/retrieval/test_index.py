@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from retrieval.documents import Document
+from retrieval.index import HybridIndex, IndexMismatch
+
+
+def test_hybrid_search_ranks_the_relevant_passage_first_with_citations(index) -> None:  # type: ignore[no-untyped-def]
+    hits = index.search("my inhaler isn't helping and I can't breathe", k=3)
+
+    assert hits[0].chunk.doc_id == "asthma-test"
+    first = hits[0].to_dict()
+    assert first["source_url"] == "https://www.nhs.uk/conditions/asthma/" and first["score"] > 0
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_dense_and_lexical_modes_and_filters(index) -> None:  # type: ignore[no-untyped-def]
+    assert index.search("uric acid crystals", k=1, mode="lexical")[0].chunk.doc_id == "jl-1"
+    assert index.search("skin burnt by the sun", k=1, mode="dense")[0].chunk.doc_id == "sunburn"
+    filtered = index.search("breathless", k=5, filters={"region": "uk"})
+    assert filtered and all(h.chunk.metadata["region"] == "uk" for h in filtered)
+
+
+def test_duplicate_passages_are_suppressed(encoder) -> None:  # type: ignore[no-untyped-def]
+    index = HybridIndex(encoder)
+    text = "# Cough\n\nA cough usually clears up within three weeks without treatment."
+    index.upsert([Document(id="a", title="Cough A", text=text), Document(id="b", title="Cough B", text=text)])
+
+    hits = index.search("how long does a cough last", k=5)
+
+    assert len(hits) == 1
+
+
+def test_replace_and_remove_a_document_version_without_rebuilding(index) -> None:  # type: ignore[no-untyped-def]
+    before = {cid for cid, c in index.chunks.items() if c.doc_id != "handwashing"}
+    changes = index.upsert([Document(id="handwashing", title="Handwashing v2", text="Use alcohol gel when soap is not available.", format="text")])
+
+    assert changes == {"added": 0, "replaced": 1, "unchanged": 0, "chunks": 1}
+    assert {cid for cid, c in index.chunks.items() if c.doc_id != "handwashing"} == before  # others untouched
+    assert index.search("alcohol gel", k=1)[0].chunk.metadata["title"] == "Handwashing v2"
+    assert index.remove("handwashing") and "handwashing" not in {c.doc_id for c in index.chunks.values()}
+    assert all(h.chunk.doc_id != "handwashing" for h in index.search("alcohol gel soap", k=5))
+
+
+def test_saved_index_round_trips_and_manifest_is_checked(index, encoder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    index.save(tmp_path / "idx")
+    loaded = HybridIndex.load(tmp_path / "idx", encoder)
+
+    assert loaded.manifest()["corpus_hash"] == index.manifest()["corpus_hash"]
+    assert loaded.search("sunburn blisters", k=1)[0].chunk.doc_id == "sunburn"
+
+    import json
+
+    manifest = json.loads((tmp_path / "idx/manifest.json").read_text())
+    manifest["dimension"] = 768
+    (tmp_path / "idx/manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatch, match="rebuild"):
+        HybridIndex.load(tmp_path / "idx", encoder)
+
+
+def test_large_collections_switch_to_hnsw_and_still_find_and_delete(encoder) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from retrieval.chunking import Chunk
+
+    index = HybridIndex(encoder, ann_threshold=500)
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(800, encoder.dimension)).astype("float32")
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [Chunk(id=f"d{i}#0", doc_id=f"d{i}", text=f"synthetic passage {i}", section="", position=0) for i in range(800)]
+    index.add_chunks(chunks, vectors)
+
+    assert index.index_type == "hnsw"
+    assert index.dense_search(vectors[42], 1)[0][0] == 42
+    index.remove("d42")
+    assert all(i != 42 for i, _ in index.dense_search(vectors[42], 5))
