@@ -45,8 +45,8 @@ class Settings(BaseSettings):
     base_model: str = ""
     nlu_data: Annotated[list[Path], NoDecode] = Field(default_factory=list)  # comma-separated
     model_cache_dir: Path = Path.home() / ".cache" / "vha" / "models"
-    fallback_threshold: float = 0.45
-    train_epochs: int = 8
+    fallback_threshold: float = 0.35
+    train_epochs: int = 6
     train_batch_size: int = 32
     train_learning_rate: float = 5e-5
     train_max_length: int = 64

@@ -108,14 +108,7 @@ def load_nlu(settings: Settings, *, train_if_missing: bool = True) -> NLUParser:
 
 
 def build_safety_policy() -> SafetyPolicy:
-    detectors = []
-    try:
-        from policies.triage.red_flags import safety_detector  # type: ignore[attr-defined]
-
-        detectors.append(safety_detector)
-    except ImportError:
-        pass
-    return SafetyPolicy(extra_detectors=tuple(detectors))
+    return SafetyPolicy()
 
 
 def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Services:
@@ -130,7 +123,11 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
 
     escalations = build_escalation_service(settings, tracker_store)
     guidelines = GuidelineLoader(settings)
-    actions = ActionRunner(escalations=escalations, answers=guidelines)
+    from assistant.core.triage_service import TriageService
+
+    actions = ActionRunner(
+        escalations=escalations, answers=guidelines, triage=TriageService(settings.emergency_number)
+    )
     engine = Engine(
         tracker_store=tracker_store,
         lock_store=lock_store,

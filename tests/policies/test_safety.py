@@ -80,3 +80,18 @@ def test_a_failing_extra_detector_never_blocks_safety() -> None:
     assert guarded.evaluate("i cant breathe").kind == "emergency"
 
 
+
+
+def test_shipped_evaluation_set_recall_and_specificity() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "benchmarks/data/safety_messages.yml").read_text())
+    missed = [
+        t for kind in ("emergency", "mental_health_crisis") for t in data[kind]
+        if (v := policy.evaluate(t)) is None or v.kind != kind
+    ]
+    false_alarms = [t for t in data["not_safety"] if policy.evaluate(t) is not None]
+    assert not missed, missed
+    assert not false_alarms, false_alarms

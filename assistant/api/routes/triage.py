@@ -1,0 +1,48 @@
+"""Stateless symptom triage: text (plus optional age, sex, answers) -> an explained disposition."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.api.auth import require_scope
+from assistant.api.schemas import MAX_TEXT
+from assistant.core.triage_service import TriageService, result_to_dict
+
+router = APIRouter(prefix="/v1", tags=["triage"])
+
+
+class TriageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., description="The symptoms in the patient's or a clinician's words.")
+    age: float | None = Field(None, ge=0, le=130, description="Age in years (fractions for babies).")
+    sex: Literal["female", "male"] | None = None
+    answers: dict[str, Any] = Field(default_factory=dict, description="Answers to follow_up_questions by id.")
+    patient_id: str | None = Field(None, max_length=128)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("text must not be empty")
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"text is too long (limit {MAX_TEXT} characters)")
+        return value
+
+
+def triage_service(request: Request) -> TriageService:
+    service = getattr(request.app.state, "triage_service", None)
+    if service is None:
+        service = TriageService(request.app.state.settings.emergency_number)
+        request.app.state.triage_service = service
+    return service
+
+
+@router.post("/triage", dependencies=[Depends(require_scope("integrator", "clinician"))])
+def post_triage(request: Request, body: TriageIn) -> dict[str, Any]:
+    result, clinical = triage_service(request).assess(body.text, age=body.age, sex=body.sex, answers=body.answers)
+    return result_to_dict(result, clinical)

@@ -1,0 +1,395 @@
+"""Free text -> coded clinical facts: SNOMED CT findings with negation and modifiers, vitals, age,
+sex and pregnancy.
+
+Lexicon first (``lexicon.yml``: lay and clinical phrasings per concept); when nothing in the lexicon
+matches, the nearest concept by MiniLM sentence similarity to the concepts' plain descriptions,
+above a threshold, so unseen wording ("everything looks like I'm in a smoky room") still codes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SNOMED = "http://snomed.info/sct"
+LEXICON_FILE = Path(__file__).parent / "lexicon.yml"
+
+_NEGATION = re.compile(
+    r"\b(?:no|not|without|denies|denied|deny|never|none|negative for|free of|absence of|nor|"
+    r"don'?t have|doesn'?t have|hasn'?t had|haven'?t had|didn'?t have|isn'?t|aren'?t|wasn'?t|"
+    r"no sign of|no signs of|no history of)\b"
+)
+_TERMINATORS = re.compile(
+    r"\b(?:but|however|although|though|except|apart from|yet|and now|now|reports?|complains? of|c/o|"
+    r"has|have|had|with|presents? with)\b|[.;!?]|,\s*(?=(?:mild|moderate|severe|slight|bad|a |an |some |"
+    r"sudden|constant|ongoing|new)\b)"
+)
+_WORD = re.compile(r"\w+")
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "couple of": 2, "few": 3, "several": 4,
+}
+_UNIT_HOURS = {"min": 1 / 60, "hour": 1, "hr": 1, "day": 24, "night": 24, "week": 168, "wk": 168,
+               "month": 720, "mth": 720, "year": 8760, "yr": 8760}
+
+
+@dataclass
+class Finding:
+    key: str
+    code: str
+    display: str
+    group: str
+    negated: bool = False
+    system: str = SNOMED
+    text: str = ""
+    body_site: str | None = None
+    onset: str | None = None  # "sudden" | "gradual"
+    duration_hours: float | None = None
+    severity: str | None = None  # "mild" | "moderate" | "severe"
+    progression: str | None = None  # "worsening" | "improving" | "stable"
+    radiation: bool = False
+    matched_by: str = "lexicon"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False, "") or k == "negated"}
+
+
+@dataclass
+class Vitals:
+    temperature_c: float | None = None
+    heart_rate: int | None = None
+    spo2: int | None = None
+    systolic: int | None = None
+    diastolic: int | None = None
+    respiratory_rate: int | None = None
+
+
+@dataclass
+class ClinicalFacts:
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+    vitals: Vitals = field(default_factory=Vitals)
+    age_years: float | None = None
+    sex: str | None = None
+    pregnant: bool | None = None
+    duration_hours: float | None = None
+    onset: str | None = None
+    severity: str | None = None
+    progression: str | None = None
+
+    def present(self, *keys: str) -> bool:
+        return any(f.key in keys and not f.negated for f in self.findings)
+
+    def finding(self, key: str) -> Finding | None:
+        return next((f for f in self.findings if f.key == key and not f.negated), None)
+
+    @property
+    def positive(self) -> list[Finding]:
+        return [f for f in self.findings if not f.negated]
+
+
+@dataclass(frozen=True)
+class Concept:
+    key: str
+    code: str
+    display: str
+    group: str
+    pattern: re.Pattern[str]
+    describe: tuple[str, ...]
+    body_site: str | None
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: Path = LEXICON_FILE) -> tuple[Concept, ...]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    concepts = []
+    for key, item in document["concepts"].items():
+        alternatives = "|".join(f"(?:{p})" for p in item["patterns"])
+        concepts.append(
+            Concept(
+                key=key,
+                code=str(item["code"]),
+                display=item["display"],
+                group=item["group"],
+                pattern=re.compile(rf"\b(?:{alternatives})", re.I),
+                describe=tuple(item.get("describe", [])),
+                body_site=item.get("body_site"),
+            )
+        )
+    return tuple(concepts)
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    return re.sub(r"(\w)\1{2,}", r"\1\1", text)
+
+
+def _is_negated(text: str, start: int) -> bool:
+    """NegEx-style: a negation cue within five words before the finding, with no terminator between."""
+    window = text[max(0, start - 60) : start]
+    cut = list(_TERMINATORS.finditer(window))
+    if cut:
+        window = window[cut[-1].end() :]
+    words = _WORD.findall(window)[-5:]
+    return bool(_NEGATION.search(" ".join(words)))
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(".", 0, start), text.rfind(";", 0, start), text.rfind("!", 0, start))
+    right_candidates = [i for i in (text.find(".", end), text.find(";", end), text.find("!", end)) if i >= 0]
+    right = min(right_candidates) if right_candidates else len(text)
+    return text[left + 1 : right]
+
+
+def parse_duration_hours(text: str) -> float | None:
+    match = re.search(
+        r"\b(?:for|since|over|past|last|about|around|nearly|almost)?\s*(?:the\s+)?(?:past\s+|last\s+)?"
+        r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|couple of|few|several)\s*"
+        r"(min(?:ute)?s?|h(?:ou)?rs?|days?|nights?|weeks?|wks?|months?|mths?|years?|yrs?)\b(?!\s*old)",
+        text,
+    )
+    if match:
+        raw = match.group(1)
+        number = float(raw) if raw[0].isdigit() else _NUMBER_WORDS.get(raw, 1)
+        unit = re.sub(r"s$", "", match.group(2))
+        unit = {"minute": "min", "mins": "min", "hours": "hour", "hrs": "hr", "h": "hour"}.get(unit, unit)
+        for prefix, hours in _UNIT_HOURS.items():
+            if unit.startswith(prefix):
+                return number * hours
+    if re.search(r"\b(?:since|from) (?:last night|this morning|today|earlier|an hour ago)\b|\bthis morning\b", text):
+        return 12
+    if re.search(r"\bsince yesterday\b|\byesterday\b", text):
+        return 24
+    if re.search(r"\bsince (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)\b", text):
+        return 72
+    if re.search(r"\b(?:for ages|for a long time|months now|chronic|all my life|years now)\b", text):
+        return 2000
+    return None
+
+
+def _modifiers(clause: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if re.search(r"\b(?:sudden(?:ly)?|all of a sudden|out of (?:nowhere|the blue)|came on (?:fast|quickly)|abrupt\w*|thunderclap)\b", clause):
+        out["onset"] = "sudden"
+    elif re.search(r"\b(?:gradual(?:ly)?|slowly|over (?:weeks|months|time)|creeping)\b", clause):
+        out["onset"] = "gradual"
+    if re.search(r"\b(?:severe(?:ly)?|worst|excruciating|unbearable|agoni[sz]ing|killing|terrible|awful|"
+                 r"extreme(?:ly)?|10/10|9/10|can'?t bear|so bad|really bad|very bad|intense|crushing|splitting)\b", clause):
+        out["severity"] = "severe"
+    elif re.search(r"\b(?:mild(?:ly)?|slight(?:ly)?|a bit|a little|niggl\w*|minor|dull)\b", clause):
+        out["severity"] = "mild"
+    elif re.search(r"\bmoderate\b", clause):
+        out["severity"] = "moderate"
+    if re.search(r"\b(?:worse|worsening|getting worse|spreading|increasing|more and more|deteriorat\w*)\b", clause):
+        out["progression"] = "worsening"
+    elif re.search(r"\b(?:better|improving|easing|settling)\b", clause):
+        out["progression"] = "improving"
+    if re.search(r"\b(?:radiat\w*|spread\w* (?:to|into|down)|going (?:down|into|up) (?:my|his|her|the)|into (?:my|his|her|the) (?:jaw|arm|back|neck)|down (?:my|his|her|the) (?:left )?arm)\b", clause):
+        out["radiation"] = True
+    duration = parse_duration_hours(clause)
+    if duration is not None:
+        out["duration_hours"] = duration
+    side = re.search(r"\b(left|right|both)\b", clause)
+    if side:
+        out["side"] = side.group(1)
+    return out
+
+
+def parse_vitals(text: str) -> Vitals:
+    vitals = Vitals()
+    temp = re.search(r"\b(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?|deg)?\s*(c|f|celsius|fahrenheit)?\b", text)
+    for match in re.finditer(r"(?:temp(?:erature)?|fever|pyrexi\w*|t)\s*(?:of|is|was|at|=|:|reading|up to|around|about)?\s*(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?)?\s*([cf])?\b", text):
+        value = float(match.group(1))
+        unit = match.group(2)
+        if unit == "f" or value > 45:
+            value = (value - 32) * 5 / 9
+        if 30 <= value <= 45:
+            vitals.temperature_c = round(value, 1)
+            break
+    if vitals.temperature_c is None and temp:
+        for match in re.finditer(r"\b(3[5-9](?:\.\d)?|4[0-2](?:\.\d)?)\s*(?:°\s*c?|degrees?(?: c)?|c)\b", text):
+            vitals.temperature_c = float(match.group(1))
+            break
+    hr = re.search(r"(?:heart ?rate|pulse|hr|bpm)\D{0,12}(\d{2,3})|\b(\d{2,3})\s*bpm\b", text)
+    if hr:
+        vitals.heart_rate = int(hr.group(1) or hr.group(2))
+    spo2 = re.search(r"(?:spo2|sp02|sats?|saturation|oxygen(?: level)?s?|o2)\D{0,15}(\d{2,3})\s*%?", text)
+    if spo2 and 50 <= int(spo2.group(1)) <= 100:
+        vitals.spo2 = int(spo2.group(1))
+    bp = re.search(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b", text)
+    if bp and 60 <= int(bp.group(1)) <= 260 and 30 <= int(bp.group(2)) <= 160:
+        vitals.systolic, vitals.diastolic = int(bp.group(1)), int(bp.group(2))
+    rr = re.search(r"(?:resp(?:iratory)? ?rate|rr|breaths? (?:per|a) min\w*)\D{0,8}(\d{1,2})", text)
+    if rr:
+        vitals.respiratory_rate = int(rr.group(1))
+    return vitals
+
+
+def parse_age(text: str) -> float | None:
+    match = re.search(r"\b(\d{1,3})\s*[- ]?(years?|yrs?|y/?o|months?|mos?|mths?|weeks?|wks?|days?)[- ]?(?:old|of age)?\b", text)
+    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(r"\b(?:aged?|my|a|an|our|the|this)\s*$", text[: match.start()])):
+        value = float(match.group(1))
+        unit = match.group(2)
+        if unit.startswith(("month", "mo", "mth")):
+            return round(value / 12, 3)
+        if unit.startswith(("week", "wk")):
+            return round(value / 52, 3)
+        if unit.startswith("day"):
+            return round(value / 365, 3)
+        return value
+    match = re.search(r"\b(?:aged?|age)\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y\.o\.|m|f)\b(?=[\s,.;]|$)", text)
+    if match:
+        return float(match.group(1) or match.group(2))
+    if re.search(r"\b(?:newborn|new born|neonate)\b", text):
+        return 0.05
+    if re.search(r"\b(?:my|our|the) (?:baby|infant)\b", text):
+        return 0.5
+    if re.search(r"\btoddler\b", text):
+        return 2.0
+    return None
+
+
+def parse_sex(text: str) -> str | None:
+    female = len(re.findall(r"\b(?:woman|female|girl|she|her|mum|mom|mother|wife|daughter|sister|grandma|nan|lady|f)\b", text))
+    male = len(re.findall(r"\b(?:man|male|boy|he|his|him|dad|father|husband|son|brother|grandad|grandpa|gentleman|m)\b", text))
+    if female > male:
+        return "female"
+    if male > female:
+        return "male"
+    return None
+
+
+def parse_pregnancy(text: str) -> bool | None:
+    if re.search(r"\b(?:not|isn'?t|am not|i'?m not) pregnant\b", text):
+        return False
+    if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b", text):
+        return True
+    return None
+
+
+# Findings that trigger red flags are never guessed from similarity: only explicit wording counts.
+_NOT_INFERRED = {
+    "rash_nonblanching", "neck_stiffness", "suicidal_ideation", "confusion", "seizure", "unconscious",
+    "facial_droop", "slurred_speech", "limb_weakness", "bleeding", "head_injury", "sweating",
+}
+
+
+class _SemanticFallback:
+    """Nearest lexicon concept by sentence similarity, for wording no pattern covers."""
+
+    def __init__(self, threshold: float = 0.5) -> None:
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._encoder = None
+        self._matrix = None
+        self._owners: list[Concept] = []
+
+    def _ready(self):  # type: ignore[no-untyped-def]
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    from retrieval.encoder import SentenceEncoder
+
+                    encoder = SentenceEncoder()
+                    owners, texts = [], []
+                    for concept in load_lexicon():
+                        if concept.key in _NOT_INFERRED:
+                            continue
+                        for description in concept.describe or (concept.display,):
+                            owners.append(concept)
+                            texts.append(description)
+                    self._matrix = encoder.encode(texts)
+                    self._owners = owners
+                    self._encoder = encoder
+        return self._encoder
+
+    def nearest(self, text: str) -> tuple[Concept, float] | None:
+        encoder = self._ready()
+        scores = self._matrix @ encoder.encode_query(text)  # type: ignore[operator]
+        best = int(scores.argmax())
+        if float(scores[best]) < self.threshold:
+            return None
+        return self._owners[best], float(scores[best])
+
+
+_fallback = _SemanticFallback()
+
+
+def extract_facts(
+    text: str, *, age: float | None = None, sex: str | None = None, semantic_fallback: bool = True
+) -> ClinicalFacts:
+    clean = _normalise(text)
+    facts = ClinicalFacts(text=text)
+    found: dict[str, Finding] = {}
+    for concept in load_lexicon():
+        for match in concept.pattern.finditer(clean):
+            clause = _clause(clean, match.start(), match.end())
+            mods = _modifiers(clause)
+            negated = _is_negated(clean, match.start())
+            finding = Finding(
+                key=concept.key,
+                code=concept.code,
+                display=concept.display,
+                group=concept.group,
+                negated=negated,
+                text=match.group(0),
+                body_site=concept.body_site,
+                onset=mods.get("onset"),
+                duration_hours=mods.get("duration_hours"),
+                severity=mods.get("severity"),
+                progression=mods.get("progression"),
+                radiation=bool(mods.get("radiation")),
+            )
+            previous = found.get(concept.key)
+            # A positive mention outweighs a negated one ("no fever earlier, but now a fever").
+            if previous is None or (previous.negated and not negated):
+                found[concept.key] = finding
+    facts.findings = list(found.values())
+    if semantic_fallback and not facts.positive and len(clean.split()) >= 2:
+        try:
+            nearest = _fallback.nearest(clean)
+        except Exception:  # noqa: BLE001 - the lexicon result stands without the model
+            nearest = None
+        if nearest is not None:
+            concept, _score = nearest
+            mods = _modifiers(clean)
+            facts.findings.append(
+                Finding(
+                    key=concept.key, code=concept.code, display=concept.display, group=concept.group,
+                    text=text.strip()[:80], body_site=concept.body_site, onset=mods.get("onset"),
+                    duration_hours=mods.get("duration_hours"), severity=mods.get("severity"),
+                    progression=mods.get("progression"), matched_by="embedding",
+                )
+            )
+    whole = _modifiers(clean)
+    facts.onset = whole.get("onset")
+    facts.severity = whole.get("severity")
+    facts.progression = whole.get("progression")
+    facts.duration_hours = whole.get("duration_hours")
+    facts.vitals = parse_vitals(clean)
+    facts.age_years = float(age) if age is not None else parse_age(clean)
+    facts.sex = sex or parse_sex(clean)
+    facts.pregnant = parse_pregnancy(clean)
+    return facts
+
+
+def primary_finding(facts: ClinicalFacts) -> Finding | None:
+    """The finding a lay complaint is mostly about: the most specific positive one."""
+    order = [
+        "chest_pain", "shortness_of_breath", "headache", "abdominal_pain", "infected_wound", "open_wound",
+        "sports_injury", "ear_pain", "blurred_vision", "hair_loss", "acne", "muscle_pain", "knee_pain",
+        "joint_pain", "foot_pain", "neck_pain", "shoulder_pain", "back_pain", "cough", "feeling_cold",
+        "dizziness", "low_mood", "skin_issue", "weakness", "sore_throat", "nausea", "vomiting",
+    ]
+    positive = {f.key: f for f in facts.positive}
+    for key in order:
+        if key in positive:
+            return positive[key]
+    return facts.positive[0] if facts.positive else None

@@ -1,0 +1,189 @@
+"""Deterministic red-flag rules. They run before any protocol, and the final disposition is never
+below the strongest red flag that fired."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from policies.safety import SafetyPolicy
+from policies.triage.models import Facts, Level, RedFlag
+
+NHS_999 = "https://www.nhs.uk/nhs-services/urgent-and-emergency-care-services/when-to-call-999/"
+AHA_HEART_ATTACK = "https://www.heart.org/en/health-topics/heart-attack/warning-signs-of-a-heart-attack"
+CDC_STROKE = "https://www.cdc.gov/stroke/signs-symptoms/"
+NICE_FEVER_U5 = "https://www.nice.org.uk/guidance/ng143"
+NICE_SEPSIS = "https://www.nice.org.uk/guidance/ng51"
+NICE_HEAD = "https://www.nice.org.uk/guidance/ng232"
+NHS_MENINGITIS = "https://www.nhs.uk/conditions/meningitis/"
+NHS_SOB = "https://www.nhs.uk/conditions/shortness-of-breath/"
+NHS_HEADACHE = "https://www.nhs.uk/conditions/headaches/"
+NHS_PREGNANCY = "https://www.nhs.uk/pregnancy/related-conditions/complications/pre-eclampsia/"
+NHS_ABDO = "https://www.nhs.uk/conditions/stomach-ache/"
+NICE_SELF_HARM = "https://www.nice.org.uk/guidance/ng225"
+NHS_BP = "https://www.nhs.uk/conditions/high-blood-pressure-hypertension/"
+NHS_VISION = "https://www.nhs.uk/conditions/vision-loss/"
+NHS_CELLULITIS = "https://www.nhs.uk/conditions/cellulitis/"
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    id: str
+    level: Level
+    description: str
+    source: str
+    test: Callable[[Facts], bool]
+
+    def flag(self) -> RedFlag:
+        return RedFlag(self.id, self.level, self.description, self.source)
+
+
+def _age(f: Facts) -> float | None:
+    return f.age_years
+
+
+def _infant_fever(f: Facts) -> bool:
+    febrile = f.has("fever") or (f.temperature_c is not None and f.temperature_c >= 38.0)
+    return f.age_years is not None and f.age_years < 0.25 and febrile
+
+
+def _chest_cardiac(f: Facts) -> bool:
+    pain = f.get("chest_pain")
+    if pain is None:
+        return False
+    return pain.radiation or f.has("sweating", "shortness_of_breath", "nausea", "vomiting", "unconscious") or (
+        pain.severity == "severe" or f.severity == "severe"
+    )
+
+
+def _chest_other(f: Facts) -> bool:
+    pain = f.get("chest_pain")
+    if pain is None:
+        return False
+    older = f.age_years is None or f.age_years >= 40
+    return older or pain.onset == "sudden" or f.onset == "sudden" or bool(f.conditions)
+
+
+def _stroke(f: Facts) -> bool:
+    return f.has("facial_droop", "slurred_speech") or (f.has("limb_weakness") and f.onset == "sudden")
+
+
+def _breathing_severe(f: Facts) -> bool:
+    sob = f.get("shortness_of_breath")
+    return (sob is not None and (sob.severity == "severe" or f.severity == "severe")) or (
+        f.respiratory_rate is not None and f.respiratory_rate >= 30
+    )
+
+
+def _low_spo2(f: Facts) -> bool:
+    return f.spo2 is not None and f.spo2 < 92 or "spo2_low" in f.wearable_deviations
+
+
+def _meningitis_sepsis(f: Facts) -> bool:
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
+    return f.has("rash_nonblanching") or (febrile and (f.has("neck_stiffness") or f.has("confusion")))
+
+
+def _sepsis_vitals(f: Facts) -> bool:
+    hot_or_cold = (f.temperature_c or 37) >= 38 or (f.temperature_c or 37) <= 36 or f.has("fever")
+    fast = (f.heart_rate or 0) >= 130 or (f.respiratory_rate or 0) >= 25
+    return hot_or_cold and fast
+
+
+def _head_injury(f: Facts) -> bool:
+    return f.has("head_injury") and (
+        f.has("vomiting", "unconscious", "confusion", "seizure", "bleeding")
+        or any("anticoag" in m or m in ("warfarin", "apixaban", "rivaroxaban") for m in f.medications)
+    )
+
+
+def _thunderclap(f: Facts) -> bool:
+    headache = f.get("headache")
+    return headache is not None and (headache.onset == "sudden" or f.onset == "sudden") and (
+        headache.severity == "severe" or f.severity == "severe"
+    )
+
+
+def _abdominal_severe(f: Facts) -> bool:
+    pain = f.get("abdominal_pain")
+    if pain is None:
+        return False
+    if pain.radiation:  # e.g. to the back: aneurysm, pancreatitis, or a heart attack felt lower down
+        return True
+    return (pain.severity == "severe" or f.severity == "severe") and (pain.onset == "sudden" or f.onset == "sudden" or f.has("vomiting"))
+
+
+def _pregnancy(f: Facts) -> bool:
+    return bool(f.pregnant) and (
+        f.has("bleeding", "abdominal_pain") or (f.has("headache") and f.has("blurred_vision", "swelling"))
+    )
+
+
+def _vision_loss(f: Facts) -> bool:
+    return f.has("blurred_vision") and (f.onset == "sudden") and (f.has("headache", "limb_weakness", "numbness") or f.severity == "severe")
+
+
+def _very_high_bp(f: Facts) -> bool:
+    return (f.systolic or 0) >= 180 or (f.diastolic or 0) >= 120
+
+
+def _extreme_heart_rate(f: Facts) -> bool:
+    return f.heart_rate is not None and (f.heart_rate >= 150 or f.heart_rate <= 40)
+
+
+def _hypothermia(f: Facts) -> bool:
+    return f.temperature_c is not None and f.temperature_c < 35
+
+
+def _spreading_infection(f: Facts) -> bool:
+    return f.has("infected_wound") and (f.has("fever") or (f.temperature_c or 0) >= 38 or f.progression == "worsening")
+
+
+RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("cardiac_chest_pain", Level.EMERGENCY_AMBULANCE, "Chest pain that spreads, is severe, or comes with sweating, breathlessness or sickness", AHA_HEART_ATTACK, _chest_cardiac),
+    RedFlagRule("stroke_fast", Level.EMERGENCY_AMBULANCE, "Stroke signs (FAST / BE-FAST): face droop, arm or leg weakness, speech problems", CDC_STROKE, _stroke),
+    RedFlagRule("severe_breathlessness", Level.EMERGENCY_AMBULANCE, "Severe difficulty breathing", NHS_SOB, _breathing_severe),
+    RedFlagRule("meningitis_sepsis", Level.EMERGENCY_AMBULANCE, "Fever with a non-fading rash, stiff neck or confusion (meningitis / sepsis signs)", NHS_MENINGITIS, _meningitis_sepsis),
+    RedFlagRule("thunderclap_headache", Level.EMERGENCY_AMBULANCE, "Sudden, severe ('thunderclap') headache", NHS_HEADACHE, _thunderclap),
+    RedFlagRule("unconscious_or_seizure", Level.EMERGENCY_AMBULANCE, "Loss of consciousness or a seizure", NHS_999, lambda f: f.has("unconscious", "seizure") and not f.has("head_injury")),
+    RedFlagRule("low_oxygen", Level.EMERGENCY, "Oxygen saturation below 92%", NHS_SOB, _low_spo2),
+    RedFlagRule("infant_fever", Level.EMERGENCY, "Fever of 38°C or more in a baby under 3 months", NICE_FEVER_U5, _infant_fever),
+    RedFlagRule("sepsis_vitals", Level.EMERGENCY, "Fever or low temperature with a very fast pulse or breathing (possible sepsis)", NICE_SEPSIS, _sepsis_vitals),
+    RedFlagRule("head_injury_red_flags", Level.EMERGENCY, "Head injury with vomiting, loss of consciousness, confusion, fits, bleeding or on blood thinners", NICE_HEAD, _head_injury),
+    RedFlagRule("chest_pain", Level.EMERGENCY, "Chest pain in an adult over 40, of sudden onset, or with heart or other long-term conditions", AHA_HEART_ATTACK, _chest_other),
+    RedFlagRule("severe_abdominal_pain", Level.EMERGENCY, "Abdominal pain that is sudden and severe, spreads to the back, or comes with vomiting", NHS_ABDO, _abdominal_severe),
+    RedFlagRule("pregnancy_warning", Level.EMERGENCY, "In pregnancy: bleeding, abdominal pain, or headache with vision changes or swelling", NHS_PREGNANCY, _pregnancy),
+    RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),
+    RedFlagRule("sudden_vision_loss", Level.EMERGENCY, "Sudden loss or change of vision with other neurological symptoms", NHS_VISION, _vision_loss),
+    RedFlagRule("very_high_blood_pressure", Level.EMERGENCY, "Blood pressure of 180/120 or higher", NHS_BP, _very_high_bp),
+    RedFlagRule("extreme_heart_rate", Level.EMERGENCY, "Heart rate of 150 or more, or 40 or less", NHS_999, _extreme_heart_rate),
+    RedFlagRule("hypothermia", Level.EMERGENCY, "Body temperature below 35°C", NHS_999, _hypothermia),
+    RedFlagRule("breathlessness", Level.CONSULTATION_24, "New shortness of breath", NHS_SOB, lambda f: f.has("shortness_of_breath")),
+    RedFlagRule("spreading_infection", Level.CONSULTATION_24, "Infected wound with fever or spreading redness", NHS_CELLULITIS, _spreading_infection),
+)
+
+_safety = SafetyPolicy()
+
+
+def text_red_flags(text: str) -> list[RedFlag]:
+    """Emergency phrases from the safety policy's rules (same rules, so the two never disagree)."""
+    verdict = _safety.evaluate(text)
+    if verdict is None:
+        return []
+    flags = []
+    for rule_id, reason in zip(verdict.rules, verdict.reasons):
+        kind = next((r.kind for r in _safety.rules if r.id == rule_id), verdict.kind)
+        level = Level.EMERGENCY_AMBULANCE if kind == "emergency" else Level.EMERGENCY
+        description, _, source = reason.partition("(")
+        url = next((part for part in source.replace(")", " ").split() if part.startswith("http")), NHS_999)
+        flags.append(RedFlag(f"phrase:{rule_id}", level, description.strip(), url))
+    return flags
+
+
+def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
+    flags = text_red_flags(facts.text) if facts.text else []
+    seen = {f.id for f in flags}
+    for rule in RULES:
+        if rule.id not in seen and rule.test(facts):
+            flags.append(rule.flag())
+    return sorted(flags, key=lambda f: -f.level.urgency)

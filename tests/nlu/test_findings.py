@@ -1,0 +1,78 @@
+"""Free text -> coded findings with negation, modifiers, vitals, age, sex and pregnancy."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from assistant.nlu.findings import extract_facts, primary_finding
+from assistant.nlu.findings.extractor import load_lexicon
+
+DEV = Path(__file__).resolve().parents[2].parent / "shared/data/symptom_utterances/dev.csv"
+
+# The 25 lay categories of the symptom-utterance set -> our concept and its SNOMED CT code.
+CATEGORY_SNOMED = {
+    "Infected wound": ("infected_wound", "76844004"), "Muscle pain": ("muscle_pain", "68962001"),
+    "Joint pain": ("joint_pain", "57676002"), "Knee pain": ("knee_pain", "30989003"),
+    "Stomach ache": ("abdominal_pain", "21522001"), "Shoulder pain": ("shoulder_pain", "45326000"),
+    "Heart hurts": ("chest_pain", "29857009"), "Hard to breath": ("shortness_of_breath", "267036007"),
+    "Hair falling out": ("hair_loss", "278040002"), "Neck pain": ("neck_pain", "81680005"),
+    "Internal pain": ("abdominal_pain", "21522001"), "Injury from sports": ("sports_injury", "417163006"),
+    "Acne": ("acne", "11381005"), "Skin issue": ("skin_issue", "95320005"), "Foot ache": ("foot_pain", "47933007"),
+    "Blurry vision": ("blurred_vision", "111516008"), "Back pain": ("back_pain", "161891005"),
+    "Emotional pain": ("low_mood", "366979004"), "Head ache": ("headache", "25064002"),
+    "Ear ache": ("ear_pain", "16001004"), "Cough": ("cough", "49727002"), "Open wound": ("open_wound", "125643001"),
+    "Feeling dizzy": ("dizziness", "404640003"), "Feeling cold": ("feeling_cold", "43724002"),
+    "Body feels weak": ("weakness", "13791008"),
+}
+
+
+def test_every_category_maps_to_a_lexicon_concept_with_that_code() -> None:
+    concepts = {c.key: c for c in load_lexicon()}
+    labels = {row["label"] for row in csv.DictReader(DEV.open(encoding="utf-8"))}
+    assert labels == set(CATEGORY_SNOMED)
+    for key, code in CATEGORY_SNOMED.values():
+        assert concepts[key].code == code
+
+
+def test_most_dev_utterances_code_to_their_category() -> None:
+    rows = list(csv.DictReader(DEV.open(encoding="utf-8")))
+    right = sum(
+        (p := primary_finding(extract_facts(r["text"]))) is not None and p.key == CATEGORY_SNOMED[r["label"]][0]
+        for r in rows
+    )
+    assert right / len(rows) >= 0.75  # regression floor; benchmarks/findings.py reports the figure
+
+
+def test_negation_and_modifiers() -> None:
+    facts = extract_facts("No fever, denies chest pain. Sudden severe headache for 2 days, getting worse")
+    by_key = {f.key: f for f in facts.findings}
+    assert by_key["fever"].negated and by_key["chest_pain"].negated
+    headache = by_key["headache"]
+    assert not headache.negated and headache.onset == "sudden" and headache.severity == "severe"
+    assert headache.duration_hours == 48 and headache.progression == "worsening"
+
+
+def test_lay_and_clinical_wording() -> None:
+    assert extract_facts("my tummy's been killing me since last night").finding("abdominal_pain").severity == "severe"
+    epigastric = extract_facts("patient reports epigastric pain radiating to the back").finding("abdominal_pain")
+    assert epigastric is not None and epigastric.radiation
+
+
+def test_vitals_age_sex_and_pregnancy_from_text() -> None:
+    facts = extract_facts("a 48-year-old woman, 20 weeks pregnant, temp 38.6C, pulse 112, sats 94%, BP 150/95")
+    assert facts.age_years == 48 and facts.sex == "female" and facts.pregnant
+    v = facts.vitals
+    assert (v.temperature_c, v.heart_rate, v.spo2, v.systolic, v.diastolic) == (38.6, 112, 94, 150, 95)
+    assert round(extract_facts("my 3 month old has a cough").age_years, 2) == 0.25
+    assert extract_facts("temperature of 101.3F").vitals.temperature_c == 38.5
+
+
+def test_unmatched_wording_falls_back_to_the_nearest_concept() -> None:
+    facts = extract_facts("i feel like an icicle")
+    assert primary_finding(facts).key == "feeling_cold" and primary_finding(facts).matched_by == "embedding"
+
+
+def test_red_flag_findings_are_never_guessed_from_similarity() -> None:
+    facts = extract_facts("everything I look at seems to be behind frosted glass")
+    assert all(f.key != "rash_nonblanching" for f in facts.findings)

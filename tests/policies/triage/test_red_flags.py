@@ -1,0 +1,75 @@
+"""Each red flag fires on its positive phrasings and not on near misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core.triage_service import TriageService
+from policies.triage.models import Facts, FindingFact, Level
+from policies.triage.protocols import load_protocols
+from policies.triage.red_flags import RULES, evaluate_red_flags
+
+service = TriageService()
+
+
+def flags(text: str, **kw) -> set[str]:  # type: ignore[no-untyped-def]
+    result, _ = service.assess(text, **kw)
+    return {f.id for f in result.red_flags}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("central chest pain going down my left arm", "cardiac_chest_pain"),
+        ("chest pain and sweating", "cardiac_chest_pain"),
+        ("her face is drooping and her speech is slurred", "stroke_fast"),
+        ("temperature 38.4 in my 6 week old", "infant_fever"),
+        ("fever and a stiff neck", "meningitis_sepsis"),
+        ("sudden severe headache, worst ever", "thunderclap_headache"),
+        ("hit my head and have been vomiting since", "head_injury_red_flags"),
+        ("sats 89% and a cough", "low_oxygen"),
+        ("pregnant and bleeding with tummy pain", "pregnancy_warning"),
+        ("bp 190/125 with a headache", "very_high_blood_pressure"),
+        ("i've been having suicidal thoughts", "suicidal_thoughts"),
+    ],
+)
+def test_red_flags_fire(text: str, flag: str) -> None:
+    assert flag in flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "heartburn after pizza",
+        "what's the keystroke to undo",
+        "mild headache since this morning",
+        "sore throat and a runny nose",
+        "my knee aches after football",
+        "temperature of 38 in my 4 year old, drinking well",
+    ],
+)
+def test_near_misses_do_not_fire_emergency_flags(text: str) -> None:
+    result, _ = service.assess(text)
+    assert all(f.level.urgency < Level.EMERGENCY.urgency for f in result.red_flags)
+    assert result.level.urgency < Level.EMERGENCY.urgency
+
+
+def test_level_is_never_below_the_strongest_red_flag() -> None:
+    facts = Facts(text="", findings=[FindingFact("cough"), FindingFact("shortness_of_breath", severity="severe")])
+    from policies.triage import triage
+
+    result = triage(facts)
+    assert result.level == Level.EMERGENCY_AMBULANCE
+    assert max(f.level.urgency for f in result.red_flags) <= result.level.urgency
+
+
+def test_every_rule_cites_a_public_source() -> None:
+    assert all(rule.source.startswith("https://") for rule in RULES)
+    for protocol in load_protocols():
+        assert protocol.source.startswith("https://")
+        assert all(rule.source.startswith("https://") for rule in protocol.rules)
+
+
+def test_low_spo2_from_a_wearable_escalates() -> None:
+    facts = Facts(text="", findings=[FindingFact("cough")], wearable_deviations=["spo2_low"])
+    assert "low_oxygen" in {f.id for f in evaluate_red_flags(facts)}
