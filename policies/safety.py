@@ -114,6 +114,15 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+_NEGATION_CUE = re.compile(r"\b(?:no|denies|denied|denying|without|negative for|never had|no history of|nil)\b")
+
+
+def _negated_before(sentence: str, start: int) -> bool:
+    """Clinical negation just before a match: "no thoughts of self-harm", "denies chest pain"."""
+    before = re.findall(r"[\w']+", sentence[max(0, start - 40) : start])[-3:]
+    return bool(_NEGATION_CUE.search(" ".join(before)))
+
+
 def _is_info_question(sentence: str) -> bool:
     if not _INFO_QUESTION.search(sentence):
         return False
@@ -141,7 +150,8 @@ class SafetyPolicy:
             question = _is_info_question(sentence)
             history = bool(_HISTORY.search(sentence))
             for rule in self.rules:
-                if not rule.pattern.search(sentence):
+                match = rule.pattern.search(sentence)
+                if not match or _negated_before(sentence, match.start()):
                     continue
                 if rule.suppress_in_questions and question:
                     continue
