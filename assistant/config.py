@@ -68,8 +68,11 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     encoder_cache_dir: Path = Path.home() / ".cache" / "vha" / "encoders"
     retrieval_ann_threshold: int = 200_000  # above this many passages, HNSW instead of exact search
-    retrieval_dense_weight: float = 1.0  # weighted reciprocal rank fusion of dense and BM25 rankings
-    retrieval_lexical_weight: float = 1.0
+    # Weighted reciprocal rank fusion of the dense and BM25 rankings; weights and k were chosen on
+    # the LiveQA dev questions (docs/BENCHMARKS.md).
+    retrieval_dense_weight: float = 1.0
+    retrieval_lexical_weight: float = 0.7
+    retrieval_rrf_k: int = 20
     # An answer is given only when the best passage's cosine similarity reaches this (calibrated in
     # docs/benchmarks/retrieval.md); below it the assistant says it has no reliable information.
     answer_min_similarity: float = 0.45

@@ -161,5 +161,10 @@ class SentenceEncoder:
         assert out is not None
         return out
 
-    def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+    def encode_query(self, text: str, max_length: int = 128) -> np.ndarray:
+        # The MiniLM was trained on 128-token inputs; longer queries cost time and add little.
+        saved, self.max_length = self.max_length, min(self.max_length, max_length)
+        try:
+            return self.encode([text])[0]
+        finally:
+            self.max_length = saved

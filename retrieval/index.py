@@ -27,6 +27,9 @@ from retrieval.documents import Document
 from retrieval.encoder import SentenceEncoder
 
 MANIFEST = "manifest.json"
+
+# Queries arrive one at a time; a second OpenMP thread only adds overhead at this size.
+faiss.omp_set_num_threads(1)
 FORMAT_VERSION = 1
 
 
@@ -113,9 +116,9 @@ class HybridIndex:
         ann_threshold: int = 200_000,
         hnsw_m: int = 32,
         hnsw_ef_search: int = 128,
-        rrf_k: int = 60,
+        rrf_k: int = 20,
         dense_weight: float = 1.0,
-        lexical_weight: float = 1.0,
+        lexical_weight: float = 0.7,
         max_words: int = 180,
     ) -> None:
         self.encoder = encoder
@@ -265,7 +268,7 @@ class HybridIndex:
             chunk = self.chunks[chunk_id]
             if filters and any(str(chunk.metadata.get(key, "")) != str(value) for key, value in filters.items()):
                 continue
-            fingerprint = _normalise_text(chunk.text)[:400]
+            fingerprint = _normalise_text(chunk.text[:600])[:400]
             if fingerprint in seen_text or per_doc.get(chunk.doc_id, 0) >= per_document:
                 continue  # duplicate passage, or enough from this document already
             seen_text.add(fingerprint)
