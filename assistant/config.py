@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     corpus_dir: Path | None = None  # default: retrieval/corpus/guidelines
     embedding_model: str = ""
     encoder_cache_dir: Path = Path.home() / ".cache" / "vha" / "encoders"
-    retrieval_ann_threshold: int = 200_000  # above this many passages, HNSW instead of exact search
+    retrieval_ann_threshold: int = 200_000  # above this many passages, an IVF index instead of exact search
     # Weighted reciprocal rank fusion of the dense and BM25 rankings; weights and k were chosen on
     # the LiveQA dev questions (docs/BENCHMARKS.md).
     retrieval_dense_weight: float = 1.0

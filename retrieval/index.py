@@ -1,8 +1,9 @@
 """A hybrid guideline index: FAISS dense vectors + BM25, fused, filtered, de-duplicated, on disk.
 
 - Dense: exact inner-product search (``IndexFlatIP``) for small collections; past
-  ``ann_threshold`` vectors an HNSW graph is built instead. Both sit behind our own id map, so a
-  document version can be added, replaced or removed without re-embedding the rest.
+  ``ann_threshold`` vectors an inverted-file index (IVF, trained on the collection) is built
+  instead. Both sit behind an id map that supports removal, so a document version can be added,
+  replaced or removed without re-embedding the rest.
 - Lexical: BM25 (bm25s, English stemming and stop words), rebuilt from the stored chunk texts when
   the collection changes (cheap next to embedding).
 - Fusion: weighted reciprocal rank fusion of the two rankings.
@@ -114,8 +115,7 @@ class HybridIndex:
         encoder: SentenceEncoder,
         *,
         ann_threshold: int = 200_000,
-        hnsw_m: int = 32,
-        hnsw_ef_search: int = 128,
+        nprobe: int = 48,
         rrf_k: int = 20,
         dense_weight: float = 1.0,
         lexical_weight: float = 0.7,
@@ -123,8 +123,7 @@ class HybridIndex:
     ) -> None:
         self.encoder = encoder
         self.ann_threshold = ann_threshold
-        self.hnsw_m = hnsw_m
-        self.hnsw_ef_search = hnsw_ef_search
+        self.nprobe = nprobe
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
@@ -134,7 +133,6 @@ class HybridIndex:
         self._vectors: dict[int, np.ndarray] = {}
         self._next_id = 0
         self._dense: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(encoder.dimension))
-        self._deleted: set[int] = set()  # HNSW cannot delete: hide ids until the next rebuild
         self._lexical = LexicalIndex()
         self._lexical_dirty = False
         self.created = time.time()
@@ -142,7 +140,7 @@ class HybridIndex:
     # -- building -------------------------------------------------------------------------------
     @property
     def index_type(self) -> str:
-        return "hnsw" if isinstance(self._inner(), faiss.IndexHNSW) else "flat"
+        return "ivf" if isinstance(self._inner(), faiss.IndexIVF) else "flat"
 
     def _inner(self) -> faiss.Index:
         return faiss.downcast_index(self._dense.index) if hasattr(self._dense, "index") else self._dense
@@ -199,29 +197,29 @@ class HybridIndex:
         for chunk_id in ids:
             self.chunks.pop(chunk_id, None)
             self._vectors.pop(chunk_id, None)
-        if self.index_type == "flat":
-            self._dense.remove_ids(np.array(ids, dtype=np.int64))
-        else:
-            self._deleted.update(ids)
-            if len(self._deleted) > 0.2 * max(1, len(self.chunks)):
-                self._rebuild_dense()
+        self._dense.remove_ids(np.array(ids, dtype=np.int64))
         self._lexical_dirty = True
         return True
 
     def _rebuild_dense(self) -> None:
         ids = np.array(sorted(self.chunks), dtype=np.int64)
         dimension = self.encoder.dimension
+        vectors = np.stack([self._vectors[i] for i in ids.tolist()]) if len(ids) else None
         if len(ids) > self.ann_threshold:
-            inner = faiss.IndexHNSWFlat(dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = 80
-            inner.hnsw.efSearch = self.hnsw_ef_search
+            # About 4 * sqrt(n) lists, trained on a sample of the collection itself.
+            nlist = int(min(4096, max(64, 4 * np.sqrt(len(ids)))))
+            inner = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+            rng = np.random.default_rng(0)
+            sample = vectors[rng.choice(len(ids), size=min(len(ids), 40 * nlist), replace=False)]
+            inner.train(sample)
+            inner.nprobe = self.nprobe
+            self._ivf_lists = nlist
         else:
             inner = faiss.IndexFlatIP(dimension)
         dense = faiss.IndexIDMap2(inner)
-        if len(ids):
-            dense.add_with_ids(np.stack([self._vectors[i] for i in ids.tolist()]), ids)
+        if vectors is not None:
+            dense.add_with_ids(vectors, ids)
         self._dense = dense
-        self._deleted.clear()
 
     def _ensure_lexical(self) -> None:
         if self._lexical_dirty:
@@ -233,9 +231,9 @@ class HybridIndex:
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         if not self.chunks:
             return []
-        k = min(k + len(self._deleted), len(self.chunks) + len(self._deleted))
+        k = min(k, len(self.chunks))
         scores, ids = self._dense.search(query_vector.reshape(1, -1).astype(np.float32), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0 and int(i) not in self._deleted]
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
         self._ensure_lexical()
@@ -250,10 +248,13 @@ class HybridIndex:
         mode: str = "hybrid",
         candidates: int = 100,
         per_document: int = 2,
+        query_vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
         """Ranked passages; ``mode`` is ``hybrid``, ``dense`` or ``lexical``."""
         pool = candidates * (4 if filters else 1)
-        dense = self.dense_search(self.encoder.encode_query(query), pool) if mode != "lexical" else []
+        if mode != "lexical" and query_vector is None:
+            query_vector = self.encoder.encode_query(query)
+        dense = self.dense_search(query_vector, pool) if mode != "lexical" else []
         lexical = self.lexical_search(query, pool) if mode != "dense" else []
         fused: dict[int, float] = {}
         for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
@@ -304,8 +305,9 @@ class HybridIndex:
     def save(self, directory: Path) -> None:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        self._rebuild_dense() if self._deleted else None
         faiss.write_index(self._dense, str(directory / "dense.faiss"))
+        ordered = sorted(self.chunks)
+        np.save(directory / "vectors.npy", np.stack([self._vectors[i] for i in ordered]) if ordered else np.zeros((0, self.encoder.dimension), np.float32))
         with (directory / "chunks.jsonl").open("w", encoding="utf-8") as handle:
             for chunk_id in sorted(self.chunks):
                 handle.write(json.dumps({"faiss_id": chunk_id, **asdict(self.chunks[chunk_id])}, ensure_ascii=False) + "\n")
@@ -326,15 +328,16 @@ class HybridIndex:
         index = cls(encoder, **options)
         index._dense = faiss.read_index(str(directory / "dense.faiss"))
         inner = index._inner()
-        if isinstance(inner, faiss.IndexHNSW):
-            inner.hnsw.efSearch = index.hnsw_ef_search
+        if isinstance(inner, faiss.IndexIVF):
+            inner.nprobe = index.nprobe
         with (directory / "chunks.jsonl").open(encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
                 chunk_id = record.pop("faiss_id")
                 index.chunks[chunk_id] = Chunk(**record)
         index.documents = {k: (v[0], list(v[1])) for k, v in json.loads((directory / "documents.json").read_text()).items()}
-        index._vectors = {i: index._dense.reconstruct(i) for i in index.chunks}
+        vectors = np.load(directory / "vectors.npy")
+        index._vectors = {i: vectors[n] for n, i in enumerate(sorted(index.chunks))}
         index._next_id = max(index.chunks, default=-1) + 1
         index._lexical_dirty = True
         index.created = manifest.get("created", time.time())

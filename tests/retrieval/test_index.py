@@ -59,7 +59,7 @@ def test_saved_index_round_trips_and_manifest_is_checked(index, encoder, tmp_pat
         HybridIndex.load(tmp_path / "idx", encoder)
 
 
-def test_large_collections_switch_to_hnsw_and_still_find_and_delete(encoder) -> None:  # type: ignore[no-untyped-def]
+def test_large_collections_switch_to_ivf_and_still_find_and_delete(encoder) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
 
     from retrieval.chunking import Chunk
@@ -71,7 +71,7 @@ def test_large_collections_switch_to_hnsw_and_still_find_and_delete(encoder) -> 
     chunks = [Chunk(id=f"d{i}#0", doc_id=f"d{i}", text=f"synthetic passage {i}", section="", position=0) for i in range(800)]
     index.add_chunks(chunks, vectors)
 
-    assert index.index_type == "hnsw"
+    assert index.index_type == "ivf"
     assert index.dense_search(vectors[42], 1)[0][0] == 42
     index.remove("d42")
     assert all(i != 42 for i, _ in index.dense_search(vectors[42], 5))
