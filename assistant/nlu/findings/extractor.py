@@ -221,7 +221,7 @@ def parse_vitals(text: str) -> Vitals:
     hr = re.search(r"(?:heart ?rate|pulse|hr|bpm)\D{0,12}(\d{2,3})|\b(\d{2,3})\s*bpm\b", text)
     if hr:
         vitals.heart_rate = int(hr.group(1) or hr.group(2))
-    spo2 = re.search(r"(?:spo2|sp02|sats?|saturation|oxygen(?: level)?s?|o2)\D{0,15}(\d{2,3})\s*%?", text)
+    spo2 = re.search(r"(?:spo2|sp02|sats?|saturation|oxygen(?: level)?s?|o2|oximet\w*|pulse ox)\D{0,15}(\d{2,3})\s*%?", text)
     if spo2 and 50 <= int(spo2.group(1)) <= 100:
         vitals.spo2 = int(spo2.group(1))
     bp = re.search(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b", text)
