@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     # Weighted reciprocal rank fusion of the dense and BM25 rankings; weights and k were chosen on
     # the LiveQA dev questions (docs/BENCHMARKS.md).
     retrieval_dense_weight: float = 1.0
-    retrieval_lexical_weight: float = 0.7
+    retrieval_lexical_weight: float = 0.5
+    retrieval_title_weight: float = 0.5  # BM25 over document titles only
     retrieval_rrf_k: int = 20
     # An answer is given only when the best passage's cosine similarity reaches this (calibrated in
     # docs/benchmarks/retrieval.md); below it the assistant says it has no reliable information.

@@ -158,7 +158,7 @@ def main() -> None:
         "bm25": evaluate("BM25 alone (bm25s, stemmed)", bm25_runs, qrels),
         "dense": evaluate("dense alone (MiniLM, whole docs)", dense_runs, qrels),
         "langchain_faiss": evaluate("LangChain FAISS (same embeddings)", lc_runs, qrels),
-        "ours": evaluate("ours (hybrid, weighted RRF)", ours_runs, qrels),
+        "ours": evaluate("ours (dense + BM25 body + BM25 title)", ours_runs, qrels),
     }
     best_single = max(results["bm25"]["nDCG@10"], results["dense"]["nDCG@10"])
     print(f"\nours vs best single: {100 * (results['ours']['nDCG@10'] / best_single - 1):+.1f}% relative nDCG@10")

@@ -6,7 +6,9 @@
   replaced or removed without re-embedding the rest.
 - Lexical: BM25 (bm25s, English stemming and stop words), rebuilt from the stored chunk texts when
   the collection changes (cheap next to embedding).
-- Fusion: weighted reciprocal rank fusion of the two rankings.
+- Title field: a second BM25 ranking over document titles only, because a title names what a
+  document is about far more precisely than its body does.
+- Fusion: weighted reciprocal rank fusion of the three rankings.
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ class HybridIndex:
         nprobe: int = 48,
         rrf_k: int = 20,
         dense_weight: float = 1.0,
-        lexical_weight: float = 0.7,
+        lexical_weight: float = 0.5,
+        title_weight: float = 0.5,
         max_words: int = 180,
     ) -> None:
         self.encoder = encoder
@@ -127,6 +130,7 @@ class HybridIndex:
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
+        self.title_weight = title_weight
         self.max_words = max_words
         self.chunks: dict[int, Chunk] = {}
         self.documents: dict[str, tuple[str, list[int]]] = {}  # doc id -> (content hash, chunk ids)
@@ -134,6 +138,7 @@ class HybridIndex:
         self._next_id = 0
         self._dense: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(encoder.dimension))
         self._lexical = LexicalIndex()
+        self._titles = LexicalIndex()
         self._lexical_dirty = False
         self.created = time.time()
 
@@ -225,6 +230,7 @@ class HybridIndex:
         if self._lexical_dirty:
             ids = sorted(self.chunks)
             self._lexical.build(ids, [self.chunks[i].embedding_text() for i in ids])
+            self._titles.build(ids, [str(self.chunks[i].metadata.get("title", "")) for i in ids])
             self._lexical_dirty = False
 
     # -- searching ------------------------------------------------------------------------------
@@ -238,6 +244,10 @@ class HybridIndex:
     def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
         self._ensure_lexical()
         return [(i, s) for i, s in self._lexical.search(query, k) if i in self.chunks]
+
+    def title_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        self._ensure_lexical()
+        return [(i, s) for i, s in self._titles.search(query, k) if i in self.chunks]
 
     def search(
         self,
@@ -256,8 +266,10 @@ class HybridIndex:
             query_vector = self.encoder.encode_query(query)
         dense = self.dense_search(query_vector, pool) if mode != "lexical" else []
         lexical = self.lexical_search(query, pool) if mode != "dense" else []
+        titles = self.title_search(query, pool) if mode == "hybrid" and self.title_weight else []
         fused: dict[int, float] = {}
-        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+        rankings = ((self.dense_weight, dense), (self.lexical_weight, lexical), (self.title_weight, titles))
+        for weight, ranking in rankings:
             for rank, (chunk_id, _score) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.rrf_k + rank + 1)
         dense_scores = dict(dense)

@@ -78,6 +78,7 @@ def index_options(settings: Settings) -> dict[str, Any]:
         "ann_threshold": settings.retrieval_ann_threshold,
         "dense_weight": settings.retrieval_dense_weight,
         "lexical_weight": settings.retrieval_lexical_weight,
+        "title_weight": settings.retrieval_title_weight,
         "rrf_k": settings.retrieval_rrf_k,
     }
 
