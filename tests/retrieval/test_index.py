@@ -75,3 +75,12 @@ def test_large_collections_switch_to_ivf_and_still_find_and_delete(encoder) -> N
     assert index.dense_search(vectors[42], 1)[0][0] == 42
     index.remove("d42")
     assert all(i != 42 for i, _ in index.dense_search(vectors[42], 5))
+
+
+def test_batch_and_query_embeddings_agree_whatever_the_precision(encoder) -> None:  # type: ignore[no-untyped-def]
+    # Indexing may run in bf16 where the CPU supports it; queries run in fp32. They must agree.
+    texts = ["Wash your hands with soap for twenty seconds.", "Sunburn: cool the skin and drink water."]
+    batch = encoder.encode(texts)
+    for text, row in zip(texts, batch):
+        assert float(row @ encoder.encode_query(text)) > 0.999
+    assert encoder.batch_precision in ("bf16", "fp32")

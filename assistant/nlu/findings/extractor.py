@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 SNOMED = "http://snomed.info/sct"
@@ -282,15 +283,35 @@ _NOT_INFERRED = {
 }
 
 
-class _SemanticFallback:
-    """Nearest lexicon concept by sentence similarity, for wording no pattern covers."""
+EXAMPLES_FILE = Path(__file__).parent / "examples.yml"
 
-    def __init__(self, threshold: float = 0.5) -> None:
+
+@lru_cache(maxsize=1)
+def load_examples(path: Path = EXAMPLES_FILE) -> dict[str, tuple[str, ...]]:
+    """Our own example utterances per concept (``examples.yml``), for the nearest-neighbour matcher."""
+    if not path.exists():
+        return {}
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {key: tuple(str(x) for x in lines) for key, lines in (document.get("examples") or {}).items()}
+
+
+class _SemanticFallback:
+    """Nearest concepts by sentence similarity to example utterances, for wording no pattern covers.
+
+    Each concept is scored by the mean similarity of its ``top_k`` closest examples (its plain
+    descriptions and the utterances in ``examples.yml``): one lucky example is not enough, which
+    keeps a concept with many varied examples from winning on a single coincidental phrase.
+    """
+
+    def __init__(self, threshold: float = 0.45, top_k: int = 3) -> None:
         self.threshold = threshold
+        self.top_k = top_k
         self._lock = threading.Lock()
         self._encoder = None
         self._matrix = None
         self._owners: list[Concept] = []
+        self._concepts: list[Concept] = []
+        self._rows: list[np.ndarray] = []
 
     def _ready(self):  # type: ignore[no-untyped-def]
         if self._encoder is None:
@@ -299,25 +320,39 @@ class _SemanticFallback:
                     from retrieval.encoder import SentenceEncoder
 
                     encoder = SentenceEncoder()
+                    examples = load_examples()
                     owners, texts = [], []
                     for concept in load_lexicon():
                         if concept.key in _NOT_INFERRED:
                             continue
-                        for description in concept.describe or (concept.display,):
+                        lines = (*(concept.describe or (concept.display,)), *examples.get(concept.key, ()))
+                        for line in dict.fromkeys(lines):
                             owners.append(concept)
-                            texts.append(description)
+                            texts.append(line)
                     self._matrix = encoder.encode(texts)
                     self._owners = owners
+                    self._concepts = list(dict.fromkeys(owners))
+                    self._rows = [
+                        np.array([i for i, o in enumerate(owners) if o is concept]) for concept in self._concepts
+                    ]
                     self._encoder = encoder
         return self._encoder
 
-    def nearest(self, text: str) -> tuple[Concept, float] | None:
+    def ranked(self, text: str) -> list[tuple[Concept, float]]:
+        """Concepts with their scores, best first (scores are cosine similarities, -1..1)."""
         encoder = self._ready()
-        scores = self._matrix @ encoder.encode_query(text)  # type: ignore[operator]
-        best = int(scores.argmax())
-        if float(scores[best]) < self.threshold:
+        similarity = self._matrix @ encoder.encode_query(text)  # type: ignore[operator]
+        scored = []
+        for concept, rows in zip(self._concepts, self._rows):
+            top = np.sort(similarity[rows])[-self.top_k :]
+            scored.append((concept, float(top.mean())))
+        return sorted(scored, key=lambda pair: pair[1], reverse=True)
+
+    def nearest(self, text: str) -> tuple[Concept, float] | None:
+        ranked = self.ranked(text)
+        if not ranked or ranked[0][1] < self.threshold:
             return None
-        return self._owners[best], float(scores[best])
+        return ranked[0]
 
 
 _fallback = _SemanticFallback()
