@@ -67,7 +67,14 @@ const router = new FhirRouter();
 
 // Test control: injected latency, a queue of forced error statuses, and request counters, so the
 // tests can check retries, time boxes and caching against a real server rather than a mock.
-const control = { delayMs: Number(process.env.FHIR_DELAY_MS ?? 0), failNext: [] };
+// delayMs applies to every FHIR request, delayByType/failByType to requests whose path starts with
+// that resource type (e.g. {"Observation": 503}), failNext to the next requests in arrival order.
+const control = {
+  delayMs: Number(process.env.FHIR_DELAY_MS ?? 0),
+  delayByType: {},
+  failByType: {},
+  failNext: [],
+};
 const stats = { requests: 0, unauthorized: 0, byResourceType: {} };
 
 function send(res, status, body, headers = {}) {
@@ -207,19 +214,27 @@ function smartConfiguration() {
 
 async function handleControl(req, res, path) {
   if (path === '/_test/stats' && req.method === 'GET') {
-    send(res, 200, { ...stats, delayMs: control.delayMs, failNext: control.failNext });
+    send(res, 200, { ...stats, control });
     return;
   }
   if (path === '/_test/control' && req.method === 'POST') {
     const body = JSON.parse((await readBody(req)) || '{}');
+    if (body.reset) {
+      control.delayMs = 0;
+      control.delayByType = {};
+      control.failByType = {};
+      control.failNext = [];
+    }
     if (typeof body.delay_ms === 'number') control.delayMs = body.delay_ms;
+    if (body.delay_by_type && typeof body.delay_by_type === 'object') control.delayByType = body.delay_by_type;
+    if (body.fail_by_type && typeof body.fail_by_type === 'object') control.failByType = body.fail_by_type;
     if (Array.isArray(body.fail_next)) control.failNext = body.fail_next.map(Number);
     if (body.reset_stats) {
       stats.requests = 0;
       stats.unauthorized = 0;
       stats.byResourceType = {};
     }
-    send(res, 200, { delayMs: control.delayMs, failNext: control.failNext });
+    send(res, 200, control);
     return;
   }
   send(res, 404, notFound);
@@ -237,11 +252,13 @@ async function handleFhir(req, res, url, relative) {
     });
     return;
   }
-  if (control.delayMs > 0) {
-    await new Promise((resolve) => setTimeout(resolve, control.delayMs));
+  const delay = control.delayMs + Number(control.delayByType[resourceType] ?? 0);
+  if (delay > 0) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  if (control.failNext.length > 0) {
-    const status = control.failNext.shift();
+  const forced = control.failByType[resourceType] ?? control.failNext.shift();
+  if (forced !== undefined) {
+    const status = Number(forced);
     const headers = status === 429 ? { 'Retry-After': '0' } : {};
     send(res, status, normalizeOperationOutcome(new Error(`injected ${status}`)), headers);
     return;

@@ -1,0 +1,1 @@
+"""The test FHIR server (Node) and its Python harness."""
