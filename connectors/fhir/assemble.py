@@ -6,6 +6,7 @@ reading is the latest, when someone counts as pregnant) is easy to test on its o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -124,13 +125,24 @@ def resources(result: Any) -> list[Any]:
 # -- demographics --------------------------------------------------------------------------------
 
 
-def age_years(
-    birth: date | None, now: datetime, deceased_at: datetime | None = None
-) -> float | None:
+def age_years(birth: date | None, now: datetime, deceased_at: datetime | None = None) -> float | None:
+    """Age in years with one decimal, never rounded up: someone a week short of 55 is 54.9, not
+    55.0, since age thresholds in triage are inclusive at the birthday. At death for the deceased."""
     if birth is None:
         return None
     end = (deceased_at or now).date()
-    return round((end - birth).days / 365.2425, 1)
+    years = end.year - birth.year - ((end.month, end.day) < (birth.month, birth.day))
+    last = _birthday(birth, birth.year + years)
+    following = _birthday(birth, birth.year + years + 1)
+    fraction = (end - last).days / (following - last).days
+    return years + math.floor(fraction * 10) / 10
+
+
+def _birthday(birth: date, year: int) -> date:
+    try:
+        return birth.replace(year=year)
+    except ValueError:  # 29 February in a common year: celebrated on 1 March
+        return date(year, 3, 1)
 
 
 def sex_of(patient: Patient) -> str | None:
