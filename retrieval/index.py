@@ -16,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +36,19 @@ MANIFEST = "manifest.json"
 # Queries arrive one at a time; a second OpenMP thread only adds overhead at this size.
 faiss.omp_set_num_threads(1)
 FORMAT_VERSION = 1
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _lexical_pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
+    return _POOL
 
 
 class IndexMismatch(RuntimeError):
@@ -249,6 +264,11 @@ class HybridIndex:
         self._ensure_lexical()
         return [(i, s) for i, s in self._titles.search(query, k) if i in self.chunks]
 
+    def _lexical_rankings(self, query: str, k: int, with_titles: bool) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        lexical = self.lexical_search(query, k)
+        titles = self.title_search(query, k) if with_titles and self.title_weight else []
+        return lexical, titles
+
     def search(
         self,
         query: str,
@@ -262,11 +282,16 @@ class HybridIndex:
     ) -> list[SearchHit]:
         """Ranked passages; ``mode`` is ``hybrid``, ``dense`` or ``lexical``."""
         pool = candidates * (4 if filters else 1)
+        lexical_job = None
+        if mode != "dense":
+            self._ensure_lexical()
+            # The two BM25 rankings run on another thread while the query is embedded: ONNX Runtime
+            # releases the GIL, so on two cores the lexical work costs almost no wall time.
+            lexical_job = _lexical_pool().submit(self._lexical_rankings, query, pool, mode == "hybrid")
         if mode != "lexical" and query_vector is None:
             query_vector = self.encoder.encode_query(query)
         dense = self.dense_search(query_vector, pool) if mode != "lexical" else []
-        lexical = self.lexical_search(query, pool) if mode != "dense" else []
-        titles = self.title_search(query, pool) if mode == "hybrid" and self.title_weight else []
+        lexical, titles = lexical_job.result() if lexical_job is not None else ([], [])
         fused: dict[int, float] = {}
         rankings = ((self.dense_weight, dense), (self.lexical_weight, lexical), (self.title_weight, titles))
         for weight, ranking in rankings:
