@@ -79,10 +79,13 @@ class PatientContextService:
         now: Callable[[], datetime] = now_utc,
     ) -> None:
         self.config = config
-        self.client = client or FHIRClient(config)
+        # `is None` rather than `or`: an empty cache is falsy (it has a length).
+        self.client = client if client is not None else FHIRClient(config)
         self._owns_client = client is None
-        self.audit = audit or InMemoryAuditSink()
-        self.cache = cache or TTLCache(config.cache_ttl_s, config.cache_max_entries)
+        self.audit = audit if audit is not None else InMemoryAuditSink()
+        self.cache = (
+            cache if cache is not None else TTLCache(config.cache_ttl_s, config.cache_max_entries)
+        )
         self._now = now
 
     def get(

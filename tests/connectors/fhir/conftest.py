@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -138,6 +139,15 @@ def controlled_server(fhir_server: LoadedServer) -> Iterator[LoadedServer]:
         yield fhir_server
     finally:
         fhir_server.server.control(reset=True)
+
+
+@pytest.fixture
+def unused_port_url() -> str:
+    """A FHIR base on a loopback port nothing listens on (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/fhir"
 
 
 # -- auth ----------------------------------------------------------------------------------------
