@@ -125,7 +125,9 @@ def resources(result: Any) -> list[Any]:
 # -- demographics --------------------------------------------------------------------------------
 
 
-def age_years(birth: date | None, now: datetime, deceased_at: datetime | None = None) -> float | None:
+def age_years(
+    birth: date | None, now: datetime, deceased_at: datetime | None = None
+) -> float | None:
     """Age in years with one decimal, never rounded up: someone a week short of 55 is 54.9, not
     55.0, since age thresholds in triage are inclusive at the birthday. At death for the deceased."""
     if birth is None:

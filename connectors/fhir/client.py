@@ -68,7 +68,12 @@ class FHIRClient:
                 max_keepalive_connections=config.max_workers + 2,
             )
         )
-        self.auth = auth or build_authenticator(config, self.http, self.policy)
+        try:
+            self.auth = auth or build_authenticator(config, self.http, self.policy)
+        except Exception:
+            if self._owns_http:
+                self.http.close()
+            raise
         self.transport = FHIRTransport(config.base_url, self.auth, self.policy, http=self.http)
         self._pool = ThreadPoolExecutor(
             max_workers=config.max_workers, thread_name_prefix="fhir-query"

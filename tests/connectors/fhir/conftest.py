@@ -239,7 +239,9 @@ def auth_fhir_server(token_server: SmartTokenServer) -> Iterator[AuthServer]:
     )
     try:
         files = synthea_files(SHARED_DIR)[:2]
-        ids = load_bundles(server.base_url, files, headers={"Authorization": f"Bearer {STATIC_TOKEN}"})
+        ids = load_bundles(
+            server.base_url, files, headers={"Authorization": f"Bearer {STATIC_TOKEN}"}
+        )
         yield AuthServer(server=server, patient_ids=list(ids.values()))
     finally:
         server.stop()

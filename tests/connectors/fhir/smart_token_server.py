@@ -58,7 +58,7 @@ class SmartTokenServer:
         state = self.state
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 # The canonical URL of this endpoint is /token; /token-alias routes here too but
@@ -99,11 +99,16 @@ class SmartTokenServer:
         self._httpd.server_close()
 
 
-def issue(state: TokenServerState, form: dict[str, str], *, audience: str) -> tuple[int, dict[str, Any]]:
+def issue(
+    state: TokenServerState, form: dict[str, str], *, audience: str
+) -> tuple[int, dict[str, Any]]:
     def refuse(reason: str, error: str = "invalid_client") -> tuple[int, dict[str, Any]]:
         with state.lock:
             state.refusals.append(reason)
-        return (400 if error != "invalid_client" else 401), {"error": error, "error_description": reason}
+        return (400 if error != "invalid_client" else 401), {
+            "error": error,
+            "error_description": reason,
+        }
 
     if form.get("grant_type") != "client_credentials":
         return refuse("grant_type must be client_credentials", "unsupported_grant_type")
@@ -153,12 +158,19 @@ def issue(state: TokenServerState, form: dict[str, str], *, audience: str) -> tu
         lifetime = state.token_lifetime_s
         advertised = state.advertised_expires_in
     token = jwt.encode(
-        {"sub": client.client_id, "scope": form.get("scope", ""), "exp": int(now + lifetime), "jti": uuid.uuid4().hex},
+        {
+            "sub": client.client_id,
+            "scope": form.get("scope", ""),
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+        },
         state.secret,
         algorithm="HS256",
     )
     with state.lock:
-        state.issued.append({"client_id": client.client_id, "jti": claims["jti"], "scope": form.get("scope", "")})
+        state.issued.append(
+            {"client_id": client.client_id, "jti": claims["jti"], "scope": form.get("scope", "")}
+        )
     return 200, {
         "access_token": token,
         "token_type": "bearer",

@@ -60,7 +60,9 @@ def test_queries_for_one_patient_run_in_parallel(controlled_server: LoadedServer
     assert serial >= 1.2  # the same four one after another
 
 
-def test_retries_rate_limits_and_server_errors_then_succeeds(controlled_server: LoadedServer) -> None:
+def test_retries_rate_limits_and_server_errors_then_succeeds(
+    controlled_server: LoadedServer,
+) -> None:
     patient = busiest(controlled_server)
     controlled_server.server.control(fail_next=[503, 429])
     with FHIRClient(controlled_server.config(max_retries=2, backoff_base_s=0.01)) as client:
@@ -72,16 +74,16 @@ def test_retries_rate_limits_and_server_errors_then_succeeds(controlled_server: 
 def test_gives_up_after_the_retry_bound(controlled_server: LoadedServer) -> None:
     patient = busiest(controlled_server)
     controlled_server.server.control(fail_next=[502, 502, 502, 502])
-    with FHIRClient(controlled_server.config(max_retries=2, backoff_base_s=0.01)) as client:
-        with pytest.raises(FHIRUnavailable):
-            client.read("Patient", patient.server_id)
+    config = controlled_server.config(max_retries=2, backoff_base_s=0.01)
+    with FHIRClient(config) as client, pytest.raises(FHIRUnavailable):
+        client.read("Patient", patient.server_id)
     assert controlled_server.server.stats()["requests"] == 3  # one try and two retries
 
 
 def test_client_errors_are_not_retried(controlled_server: LoadedServer) -> None:
-    with FHIRClient(controlled_server.config(max_retries=3)) as client:
-        with pytest.raises(FHIRRequestError) as caught:
-            client.read("Patient", "no-such-patient")
+    config = controlled_server.config(max_retries=3)
+    with FHIRClient(config) as client, pytest.raises(FHIRRequestError) as caught:
+        client.read("Patient", "no-such-patient")
     assert caught.value.status_code == 404
     assert controlled_server.server.stats()["requests"] == 1
 
@@ -109,6 +111,5 @@ def test_credentials_never_follow_a_link_to_another_host(fhir_server: LoadedServ
 def test_ids_cannot_steer_the_url(fhir_server: LoadedServer) -> None:
     from connectors.fhir import FHIRError
 
-    with FHIRClient(fhir_server.config()) as client:
-        with pytest.raises(FHIRError):
-            client.read("Patient", "../Observation")
+    with FHIRClient(fhir_server.config()) as client, pytest.raises(FHIRError):
+        client.read("Patient", "../Observation")

@@ -15,7 +15,16 @@ from tests.connectors.fhir.conftest import LoadedServer, SyntheaPatient
 from tests.fhir_server.harness import synthea_files
 
 PATIENT_FILES = [f.stem for f in synthea_files(SHARED_DIR)]
-TRIAGE_KEYS = {"age", "sex", "pregnant", "conditions", "medications", "temperature_c", "heart_rate", "spo2"}
+TRIAGE_KEYS = {
+    "age",
+    "sex",
+    "pregnant",
+    "conditions",
+    "medications",
+    "temperature_c",
+    "heart_rate",
+    "spo2",
+}
 
 
 def read(server: LoadedServer, patient_id: str, **config: object):
@@ -39,7 +48,11 @@ def test_context_matches_the_record(fhir_server: LoadedServer, stem: str) -> Non
     context = read(fhir_server, patient.server_id)
 
     # Demographics: age from birthDate (at death for the deceased), administrative sex.
-    end = datetime.fromisoformat(patient.deceased).date() if patient.deceased else datetime.now(UTC).date()
+    end = (
+        datetime.fromisoformat(patient.deceased).date()
+        if patient.deceased
+        else datetime.now(UTC).date()
+    )
     assert context.age_years is not None
     assert math.floor(context.age_years) == whole_years(patient.birth_date, end)
     assert context.sex == patient.gender
@@ -62,15 +75,26 @@ def test_context_matches_the_record(fhir_server: LoadedServer, stem: str) -> Non
 
     # The most recent encounters, newest first.
     starts = sorted(
-        (datetime.fromisoformat(e["period"]["start"]) for e in patient.of_type("Encounter")), reverse=True
+        (datetime.fromisoformat(e["period"]["start"]) for e in patient.of_type("Encounter")),
+        reverse=True,
     )
     assert [e.start for e in context.encounters] == starts[: len(context.encounters)]
     assert len(context.encounters) == min(5, len(starts))
 
     # Every item points at a resource of its own type on this server.
-    for item in [*context.conditions, *context.medications, *context.allergies, *context.encounters]:
+    for item in [
+        *context.conditions,
+        *context.medications,
+        *context.allergies,
+        *context.encounters,
+    ]:
         resource_type, _, resource_id = item.source.partition("/")
-        assert resource_type in {"Condition", "MedicationRequest", "AllergyIntolerance", "Encounter"}
+        assert resource_type in {
+            "Condition",
+            "MedicationRequest",
+            "AllergyIntolerance",
+            "Encounter",
+        }
         assert resource_id
 
 
@@ -108,7 +132,9 @@ def test_source_references_resolve_to_the_same_codes(fhir_server: LoadedServer) 
 
 
 def test_triage_dict_has_only_the_agreed_keys(fhir_server: LoadedServer) -> None:
-    patient = next(p for p in fhir_server.patients.values() if p.active_medication_codes and not p.deceased)
+    patient = next(
+        p for p in fhir_server.patients.values() if p.active_medication_codes and not p.deceased
+    )
     context = read(fhir_server, patient.server_id)
     facts = context.triage_context()
     assert set(facts) <= TRIAGE_KEYS
@@ -123,7 +149,9 @@ def test_triage_dict_has_only_the_agreed_keys(fhir_server: LoadedServer) -> None
 def test_recent_vitals_reach_triage_and_old_ones_do_not(controlled_server: LoadedServer) -> None:
     now = datetime.now(UTC)
     with FHIRClient(controlled_server.config()) as client:
-        pid = client.create({"resourceType": "Patient", "gender": "female", "birthDate": "1990-05-01"})
+        pid = client.create(
+            {"resourceType": "Patient", "gender": "female", "birthDate": "1990-05-01"}
+        )
 
         def vital(code: str, value: float, unit: str, hours_ago: float) -> None:
             client.create(
@@ -131,12 +159,24 @@ def test_recent_vitals_reach_triage_and_old_ones_do_not(controlled_server: Loade
                     "resourceType": "Observation",
                     "status": "final",
                     "category": [
-                        {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                    "code": "vital-signs",
+                                }
+                            ]
+                        }
                     ],
                     "code": {"coding": [{"system": LOINC, "code": code, "display": code}]},
                     "subject": {"reference": f"Patient/{pid}"},
                     "effectiveDateTime": (now - timedelta(hours=hours_ago)).isoformat(),
-                    "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit},
+                    "valueQuantity": {
+                        "value": value,
+                        "unit": unit,
+                        "system": "http://unitsofmeasure.org",
+                        "code": unit,
+                    },
                 }
             )
 
@@ -161,25 +201,42 @@ def test_pregnancy_from_a_recent_status_answer_and_from_an_active_condition(
 ) -> None:
     now = datetime.now(UTC)
     with FHIRClient(controlled_server.config()) as client:
-        answered = client.create({"resourceType": "Patient", "gender": "female", "birthDate": "1994-02-10"})
+        answered = client.create(
+            {"resourceType": "Patient", "gender": "female", "birthDate": "1994-02-10"}
+        )
         client.create(
             {
                 "resourceType": "Observation",
                 "status": "final",
-                "code": {"coding": [{"system": LOINC, "code": "82810-3", "display": "Pregnancy status"}]},
+                "code": {
+                    "coding": [{"system": LOINC, "code": "82810-3", "display": "Pregnancy status"}]
+                },
                 "subject": {"reference": f"Patient/{answered}"},
                 "effectiveDateTime": (now - timedelta(days=20)).isoformat(),
-                "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": "77386006", "display": "Pregnant"}]},
+                "valueCodeableConcept": {
+                    "coding": [{"system": SNOMED, "code": "77386006", "display": "Pregnant"}]
+                },
             }
         )
-        with_condition = client.create({"resourceType": "Patient", "gender": "female", "birthDate": "1996-07-01"})
+        with_condition = client.create(
+            {"resourceType": "Patient", "gender": "female", "birthDate": "1996-07-01"}
+        )
         client.create(
             {
                 "resourceType": "Condition",
                 "clinicalStatus": {
-                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                            "code": "active",
+                        }
+                    ]
                 },
-                "code": {"coding": [{"system": SNOMED, "code": "72892002", "display": "Normal pregnancy"}]},
+                "code": {
+                    "coding": [
+                        {"system": SNOMED, "code": "72892002", "display": "Normal pregnancy"}
+                    ]
+                },
                 "subject": {"reference": f"Patient/{with_condition}"},
                 "onsetDateTime": (now - timedelta(days=60)).isoformat(),
             }

@@ -34,7 +34,9 @@ def service_for(config: FHIRConnectorConfig, audit=None) -> PatientContextServic
 
 
 def get(service: PatientContextService, patient_id: str, **kwargs):
-    return service.get(patient_id, purpose="triage", actor="assistant", consent_given=True, **kwargs)
+    return service.get(
+        patient_id, purpose="triage", actor="assistant", consent_given=True, **kwargs
+    )
 
 
 # -- consent -------------------------------------------------------------------------------------
@@ -57,13 +59,17 @@ def test_no_consent_no_read(controlled_server: LoadedServer) -> None:
 # -- audit and cache -----------------------------------------------------------------------------
 
 
-def test_every_read_is_audited_and_cached_reads_say_so(controlled_server: LoadedServer, tmp_path: Path) -> None:
+def test_every_read_is_audited_and_cached_reads_say_so(
+    controlled_server: LoadedServer, tmp_path: Path
+) -> None:
     patient = some_patient(controlled_server)
     sink = JsonlAuditSink(tmp_path / "audit" / "fhir.jsonl")
     service = service_for(controlled_server.config(cache_ttl_s=60), sink)
     first = get(service, patient.server_id, conversation_id="conv-1")
     requests_after_first = controlled_server.server.stats()["requests"]
-    second = service.get(patient.server_id, purpose="clinician_summary", actor="clinician-7", consent_given=True)
+    second = service.get(
+        patient.server_id, purpose="clinician_summary", actor="clinician-7", consent_given=True
+    )
     service.close()
 
     assert not first.from_cache and second.from_cache
@@ -82,7 +88,9 @@ def test_every_read_is_audited_and_cached_reads_say_so(controlled_server: Loaded
 def test_cache_expires_and_is_bounded(controlled_server: LoadedServer) -> None:
     now = [0.0]
     cache = TTLCache(ttl_s=30, max_entries=2, clock=lambda: now[0])
-    service = PatientContextService(controlled_server.config(), audit=InMemoryAuditSink(), cache=cache)
+    service = PatientContextService(
+        controlled_server.config(), audit=InMemoryAuditSink(), cache=cache
+    )
     a, b, c = [p.server_id for p in list(controlled_server.patients.values())[:3]]
     assert not get(service, a).from_cache
     assert get(service, a).from_cache
@@ -108,7 +116,9 @@ def test_a_failing_audit_sink_means_no_disclosure(fhir_server: LoadedServer) -> 
     assert result.degraded and result.context is None
 
 
-def test_logs_carry_no_patient_data(fhir_server: LoadedServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_carry_no_patient_data(
+    fhir_server: LoadedServer, caplog: pytest.LogCaptureFixture
+) -> None:
     patient = some_patient(fhir_server)
     service = service_for(fhir_server.config(cache_ttl_s=0))
     with caplog.at_level(logging.DEBUG, logger="connectors.fhir"):
@@ -203,7 +213,9 @@ def test_server_stopped_mid_read(tmp_path: Path) -> None:
         server.control(delay_by_type={"Observation": 5000})
         audit = JsonlAuditSink(tmp_path / "audit.jsonl")
         service = service_for(
-            FHIRConnectorConfig(base_url=server.base_url, time_box_s=1.5, cache_ttl_s=0, backoff_base_s=0.01),
+            FHIRConnectorConfig(
+                base_url=server.base_url, time_box_s=1.5, cache_ttl_s=0, backoff_base_s=0.01
+            ),
             audit,
         )
         stopper = threading.Timer(0.4, server.stop)
@@ -220,7 +232,10 @@ def test_server_stopped_mid_read(tmp_path: Path) -> None:
         after = get(service, patient_id)
         service.close()
         assert after.degraded and after.context is None and after.reason == UNREACHABLE
-        outcomes = [json.loads(line)["outcome"] for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+        outcomes = [
+            json.loads(line)["outcome"]
+            for line in (tmp_path / "audit.jsonl").read_text().splitlines()
+        ]
         assert outcomes == ["partial", "failed"]
     finally:
         server.stop()
