@@ -123,8 +123,7 @@ class Aggregate:
                 self.last_seen[metric] = max(d.last for d in per_day.values() if d.last is not None)
 
     def latest_day(self) -> date | None:
-        """The local date of the newest reading of any metric."""
-        if not self.last_seen:
-            return None
-        newest = max(self.last_seen.values())
-        return (newest.astimezone(self.tz) if self.tz else newest).date()
+        """The newest day that has data for any metric (a reading over an interval ending at
+        midnight belongs to the day it covers, not to the next one)."""
+        ordinals = [max(per_day) for per_day in self.days.values() if per_day]
+        return date.fromordinal(max(ordinals)) if ordinals else None
