@@ -31,6 +31,10 @@ IEEE_BASE = "https://w3id.org/ieee/ieee-1752-schema/"
 _MAX_POINTER_HOPS = 4
 
 
+class SchemaUnavailable(WearableDataError):
+    """The official schema (or something it refers to) cannot be loaded offline."""
+
+
 class OfficialSchemas:
     """jsonschema validation of bodies against ``schema_dir/<name>-<version>.json``."""
 
@@ -50,7 +54,7 @@ class OfficialSchemas:
             found = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
             return [f"body.{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in found]
         except Unresolvable as exc:
-            raise WearableDataError(
+            raise SchemaUnavailable(
                 f"schema {name}-{version} refers to {exc.ref!r}, which is not available offline"
             ) from None
 
@@ -61,7 +65,7 @@ class OfficialSchemas:
             try:
                 schema = _load(self.schema_dir, filename)
             except (OSError, ValueError):
-                raise WearableDataError(f"no readable schema {filename}", where=str(self.schema_dir)) from None
+                raise SchemaUnavailable(f"no readable schema {filename}", where=str(self.schema_dir)) from None
             cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
             # Schemas without an $id get the official base URI, so their relative $refs
             # ("unit-value-1.x.json") resolve to files in the same directory.

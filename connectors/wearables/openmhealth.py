@@ -24,7 +24,7 @@ from connectors.wearables.models import (
     WearableDataError,
     invalid,
 )
-from connectors.wearables.omh_schemas import OfficialSchemas
+from connectors.wearables.omh_schemas import OfficialSchemas, SchemaUnavailable
 from connectors.wearables.omh_validation import validate_data_point
 from connectors.wearables.times import parse_rfc3339
 from connectors.wearables.units import DIASTOLIC_BOUNDS, check_bounds, normalise
@@ -49,7 +49,10 @@ def data_point_samples(
     NotSummarised."""
     name, version, header, body = validate_data_point(point)
     if official is not None:
-        errors = official.errors(name, version, body)
+        try:
+            errors = official.errors(name, version, body)
+        except SchemaUnavailable:
+            errors = []  # e.g. IEEE-based 4.x schemas offline: our own validation above stands
         if errors:
             raise WearableDataError(f"invalid {name} {version} (official schema): " + "; ".join(errors))
     provenance = header.get("acquisition_provenance") or {}

@@ -56,8 +56,8 @@ class Window:
     missing_days: tuple[date, ...]
     partial_days: tuple[date, ...]
     mean: float | None  # mean of daily values (totals for steps/sleep over complete days)
-    low: float | None  # lowest single reading
-    high: float | None  # highest single reading
+    low: float | None  # lowest single reading (steps, sleep: lowest complete day)
+    high: float | None  # highest single reading (steps, sleep: highest complete day)
     samples: int
     sample_fraction: float | None  # readings present relative to the person's usual daily count
     diastolic_mean: float | None = None  # blood pressure only
@@ -345,8 +345,10 @@ def _window(per_day: dict[int, DayStats], lo: int, hi: int, additive: bool, typi
         missing_days=missing,
         partial_days=partial,
         mean=mean,
-        low=min((s.low for _, s in present), default=None),
-        high=max((s.high for _, s in present), default=None),
+        # Single readings for levels; for steps and sleep the smallest and largest day (one
+        # sleep stage or one hour of steps says nothing on its own).
+        low=min((s.value(True) for _, s in used), default=None) if additive else min((s.low for _, s in present), default=None),
+        high=max((s.value(True) for _, s in used), default=None) if additive else max((s.high for _, s in present), default=None),
         samples=sum(s.n for _, s in present),
         sample_fraction=(sum(min(s.n, typical) for _, s in present) / (typical * days)) if typical else None,
         diastolic_mean=statistics.fmean(s.dia_total / s.n for _, s in used) if bp and used else None,

@@ -188,7 +188,8 @@ class _Person:
 
     def _wall(self, d: date, hour: float) -> datetime:
         # Wall-clock time on the day, normalised through UTC so DST days stay correct.
-        naive = datetime.combine(d, time(0)) + timedelta(hours=hour)
+        # Whole minutes: every output format can then carry the times exactly.
+        naive = datetime.combine(d, time(0)) + timedelta(minutes=round(hour * 60))
         return naive.replace(tzinfo=self.zone).astimezone(UTC).astimezone(self.zone)
 
 
