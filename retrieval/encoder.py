@@ -115,6 +115,9 @@ class SentenceEncoder:
             self._export(path)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle worker threads must not spin: the same query's BM25 and matrix work run right after
+        # (and beside) the embedding on the same two cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

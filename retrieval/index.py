@@ -51,6 +51,18 @@ def _lexical_pool() -> ThreadPoolExecutor:
     return _POOL
 
 
+_BLAS: Any = None
+
+
+def _blas_controller() -> Any:
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()
+    return _BLAS
+
+
 class IndexMismatch(RuntimeError):
     """The saved index was built with another model or dimension than the one configured."""
 
@@ -207,6 +219,7 @@ class HybridIndex:
             self._rebuild_dense()
         else:
             self._dense.add_with_ids(vectors, ids)
+        self._flat_id_cache = None
         self._lexical_dirty = True
 
     def remove(self, doc_id: str) -> bool:
@@ -218,6 +231,7 @@ class HybridIndex:
             self.chunks.pop(chunk_id, None)
             self._vectors.pop(chunk_id, None)
         self._dense.remove_ids(np.array(ids, dtype=np.int64))
+        self._flat_id_cache = None
         self._lexical_dirty = True
         return True
 
@@ -240,12 +254,17 @@ class HybridIndex:
         if vectors is not None:
             dense.add_with_ids(vectors, ids)
         self._dense = dense
+        self._flat_id_cache = None
 
     def _ensure_lexical(self) -> None:
         if self._lexical_dirty:
             ids = sorted(self.chunks)
             self._lexical.build(ids, [self.chunks[i].embedding_text() for i in ids])
-            self._titles.build(ids, [str(self.chunks[i].metadata.get("title", "")) for i in ids])
+            # One title per document (its first passage stands for it), so a title match ranks
+            # documents, not every passage of a long document equally.
+            firsts = [chunk_ids[0] for _, chunk_ids in self.documents.values() if chunk_ids]
+            firsts = sorted(i for i in firsts if i in self.chunks)
+            self._titles.build(firsts, [str(self.chunks[i].metadata.get("title", "")) for i in firsts])
             self._lexical_dirty = False
 
     # -- searching ------------------------------------------------------------------------------
@@ -253,8 +272,31 @@ class HybridIndex:
         if not self.chunks:
             return []
         k = min(k, len(self.chunks))
-        scores, ids = self._dense.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        query = query_vector.reshape(1, -1).astype(np.float32)
+        inner = self._inner()
+        if isinstance(inner, faiss.IndexFlat) and isinstance(self._dense, faiss.IndexIDMap2):
+            # Exact search over the flat index's own storage (a zero-copy view), as one BLAS
+            # matrix-vector product: for one query at a time this is several times faster on a
+            # small CPU than the flat index's search loop, with identical results.
+            n = inner.ntotal
+            matrix = faiss.rev_swig_ptr(inner.get_xb(), n * inner.d).reshape(n, inner.d)
+            # One BLAS thread: a second one fights the query encoder's and BM25's threads for two
+            # cores and makes the tail three times slower (docs/BENCHMARKS.md).
+            with _blas_controller().limit(limits=1, user_api="blas"):
+                scores = matrix @ query[0]
+            top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+            top = top[np.argsort(-scores[top], kind="stable")]
+            ids = self._flat_ids()
+            return [(int(ids[i]), float(scores[i])) for i in top]
+        scores, ids = self._dense.search(query, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def _flat_ids(self) -> np.ndarray:
+        cached = getattr(self, "_flat_id_cache", None)
+        if cached is None or len(cached) != self._dense.ntotal:
+            cached = faiss.vector_to_array(self._dense.id_map)
+            self._flat_id_cache = cached
+        return cached
 
     def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
         self._ensure_lexical()
@@ -280,8 +322,14 @@ class HybridIndex:
         per_document: int = 2,
         query_vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
-        """Ranked passages; ``mode`` is ``hybrid``, ``dense`` or ``lexical``."""
-        pool = candidates * (4 if filters else 1)
+        """Ranked passages; ``mode`` is ``hybrid``, ``dense`` or ``lexical``.
+
+        Rankings are fused per document (a document ranks where its best passage ranks in each
+        ranking), because a document is what a question is about; a long document is not
+        rewarded for having many similar passages. The best passages of each document (by
+        meaning, then by words) are returned in the fused document order.
+        """
+        pool = max(candidates, 3 * k) * (4 if filters else 1)
         lexical_job = None
         if mode != "dense":
             self._ensure_lexical()
@@ -292,28 +340,51 @@ class HybridIndex:
             query_vector = self.encoder.encode_query(query)
         dense = self.dense_search(query_vector, pool) if mode != "lexical" else []
         lexical, titles = lexical_job.result() if lexical_job is not None else ([], [])
-        fused: dict[int, float] = {}
+
+        passages: dict[str, list[int]] = {}  # doc id -> its candidate passages, best first
+        fused: dict[str, float] = {}
         rankings = ((self.dense_weight, dense), (self.lexical_weight, lexical), (self.title_weight, titles))
         for weight, ranking in rankings:
-            for rank, (chunk_id, _score) in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.rrf_k + rank + 1)
+            doc_rank = 0
+            seen: set[str] = set()
+            for chunk_id, _score in ranking:
+                doc_id = self.chunks[chunk_id].doc_id
+                if ranking is not titles:
+                    passages.setdefault(doc_id, [])
+                    if chunk_id not in passages[doc_id]:
+                        passages[doc_id].append(chunk_id)
+                if doc_id in seen:
+                    continue
+                seen.add(doc_id)
+                fused[doc_id] = fused.get(doc_id, 0.0) + weight / (self.rrf_k + doc_rank + 1)
+                doc_rank += 1
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
         hits: list[SearchHit] = []
         seen_text: set[str] = set()
-        per_doc: dict[str, int] = {}
-        for chunk_id in sorted(fused, key=fused.__getitem__, reverse=True):
-            chunk = self.chunks[chunk_id]
-            if filters and any(str(chunk.metadata.get(key, "")) != str(value) for key, value in filters.items()):
-                continue
-            fingerprint = _normalise_text(chunk.text[:600])[:400]
-            if fingerprint in seen_text or per_doc.get(chunk.doc_id, 0) >= per_document:
-                continue  # duplicate passage, or enough from this document already
-            seen_text.add(fingerprint)
-            per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
-            hits.append(
-                SearchHit(chunk, fused[chunk_id], dense_scores.get(chunk_id), lexical_scores.get(chunk_id), len(hits) + 1)
+        for doc_id in sorted(fused, key=fused.__getitem__, reverse=True):
+            chunk_ids = passages.get(doc_id) or self.documents.get(doc_id, ("", []))[1][:1]
+            chunk_ids = sorted(
+                chunk_ids,
+                key=lambda i: (-(dense_scores.get(i, -2.0)), -(lexical_scores.get(i, 0.0))),
             )
+            taken = 0
+            for chunk_id in chunk_ids:
+                chunk = self.chunks.get(chunk_id)
+                if chunk is None:
+                    continue
+                if filters and any(str(chunk.metadata.get(key, "")) != str(value) for key, value in filters.items()):
+                    break  # metadata is per document: no passage of it will pass
+                fingerprint = _normalise_text(chunk.text[:600])[:400]
+                if fingerprint in seen_text:
+                    continue  # the same passage under another document (duplicate suppression)
+                seen_text.add(fingerprint)
+                hits.append(
+                    SearchHit(chunk, fused[doc_id], dense_scores.get(chunk_id), lexical_scores.get(chunk_id), len(hits) + 1)
+                )
+                taken += 1
+                if taken >= per_document or len(hits) >= k:
+                    break
             if len(hits) >= k:
                 break
         return hits
