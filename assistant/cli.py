@@ -50,7 +50,11 @@ def train(
     """Fine-tune the intent model on the configured Rasa NLU data (cached by content hash)."""
     from assistant.nlu.training import cached_model_dir, is_trained, train_intent_model
 
+    from assistant.nlu.findings.extractor import warm_up
+
     settings = get_settings()
+    # The symptom matcher's example vectors are cached beside the exported encoder (seconds).
+    warm_up()
     if is_trained(settings) and not force:
         typer.echo(f"Intent model up to date: {cached_model_dir(settings)}")
         return

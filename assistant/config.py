@@ -116,6 +116,25 @@ class Settings(BaseSettings):
     escalation_public_url: str = ""  # base URL for console links in webhooks (e.g. https://vha.example)
     escalation_fhir_tasks: bool = False  # also create a FHIR Task per escalation (needs a FHIR writer)
 
+    # --- Patient record (connectors/fhir) and wearables (connectors/wearables) ---
+    # Empty base URL = no record connector: `ask_my_data` says the data is unavailable.
+    fhir_base_url: str = ""
+    fhir_auth: Literal["none", "bearer", "smart_backend"] = "none"
+    fhir_token: str = ""  # bearer
+    fhir_client_id: str = ""  # SMART backend services
+    fhir_private_key_path: Path | None = None
+    fhir_key_id: str = ""
+    fhir_jwt_alg: Literal["RS384", "ES384"] = "RS384"
+    fhir_token_url: str = ""  # discovered from <base>/.well-known/smart-configuration when empty
+    fhir_scope: str = ""  # default: read scopes for what the context uses (connectors/fhir/config.py)
+    fhir_time_box_s: float = 1.5  # the conversation never waits longer than this for the record
+    fhir_read_timeout_s: float = 5.0
+    fhir_max_retries: int = 2
+    fhir_cache_ttl_s: float = 300.0
+    fhir_writeback: bool = False  # write triage outcomes back as RiskAssessment + Communication
+    wearable_recent_days: int = 7  # the recent window compared with ...
+    wearable_baseline_days: int = 28  # ... the personal baseline before it
+
     @field_validator("escalation_signing_secrets", "escalation_callback_secrets", mode="before")
     @classmethod
     def _split_secrets(cls, value: object) -> object:

@@ -34,6 +34,10 @@ def default_model_dir() -> str:
     return str(get_model_path())
 
 
+#: Batches whose longest text is shorter than this (about 60 tokens) stay on the fp32 path.
+BF16_MIN_CHARS = 300
+
+
 def cpu_has_bf16_matmul() -> bool:
     """True when the CPU multiplies bfloat16 natively (AMX tiles or AVX-512 BF16)."""
     try:
@@ -78,6 +82,7 @@ class SentenceEncoder:
         self._session = None
         self._torch_model = None
         cache_dir = Path(cache_dir or Path.home() / ".cache" / "vha" / "encoders").expanduser()
+        self.cache_dir = cache_dir
         if backend == "onnx":
             try:
                 self._session = self._onnx_session(cache_dir / f"{self.fingerprint}.onnx", threads)
@@ -156,8 +161,8 @@ class SentenceEncoder:
 
     def _probe_bf16(self) -> str:
         probe = [
-            "Chest pain that spreads to the arm or jaw needs an ambulance.",
-            "How long does a cold usually last, and when should I see a doctor about a cough?",
+            "Chest pain that spreads to the arm or jaw needs an ambulance. " * 4,
+            "How long does a cold usually last, and when should I see a doctor about a cough? " * 3,
         ]
         try:
             reference = self._run(probe)
@@ -180,7 +185,14 @@ class SentenceEncoder:
             )[0]
         model, torch = self._load_torch()
         encoded = self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            # oneDNN compiles bf16 kernels per input shape; padding lengths to a few buckets keeps
+            # that a one-off cost instead of one per batch.
+            pad_to_multiple_of=64 if bf16 else None,
+            return_tensors="pt",
         )
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             states = model(**encoded).last_hidden_state.float()
@@ -199,7 +211,10 @@ class SentenceEncoder:
         with self._lock:
             for start in range(0, len(order), batch_size):
                 idx = order[start : start + batch_size]
-                vectors = self._run([texts[i] for i in idx], bf16=bf16)
+                batch = [texts[i] for i in idx]
+                # Short texts are cheap in fp32 already; bf16 pays off on long passages.
+                long_batch = bf16 and max(len(t) for t in batch) >= BF16_MIN_CHARS
+                vectors = self._run(batch, bf16=long_batch)
                 if out is None:
                     out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
                 out[idx] = vectors
@@ -207,6 +222,28 @@ class SentenceEncoder:
                     progress(len(idx))
         assert out is not None
         return out
+
+    def encode_cached(self, texts: Sequence[str], label: str) -> np.ndarray:
+        """``encode`` for a fixed list of texts the program ships (e.g. example utterances), kept
+        on disk beside the exported model, keyed by model and texts, so later starts are instant."""
+        digest = hashlib.sha256(self.fingerprint.encode())
+        for text in texts:
+            digest.update(text.encode())
+            digest.update(b"\0")
+        path = self.cache_dir / f"{label}-{digest.hexdigest()[:16]}.npy"
+        if path.exists():
+            try:
+                vectors = np.load(path)
+                if vectors.shape == (len(texts), self.dimension):
+                    return vectors
+            except (OSError, ValueError):
+                pass  # unreadable: embed again below
+        vectors = self.encode(list(texts))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(staging, vectors)
+        staging.replace(path)
+        return vectors
 
     def encode_query(self, text: str, max_length: int = 128) -> np.ndarray:
         # The MiniLM was trained on 128-token inputs; longer queries cost time and add little.

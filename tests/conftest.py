@@ -99,3 +99,19 @@ def redis_url() -> str:
     except redis.RedisError as exc:  # pragma: no cover - the machine's service must run
         pytest.fail(f"Redis is required at {REDIS_URL} (start it, see README): {exc}")
     return REDIS_URL
+
+
+# The real FHIR R4 test server (Medplum's router in Node) and SMART auth fixtures, for any test
+# that needs a patient record: started once per session, on first use.
+from tests.fhir_server.fixtures import (  # noqa: E402,F401
+    auth_fhir_server,
+    controlled_server,
+    ec_key,
+    fhir_server,
+    key_dir,
+    other_rsa_key,
+    rsa_key,
+    token_server,
+    tokens,
+    unused_port_url,
+)

@@ -30,6 +30,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         if getattr(app.state, "services", None) is None:
             app.state.services = build_services(settings)
+        # The symptom matcher's model and example vectors load in the background, so the first
+        # triage request does not pay for them (it waits for the same load if it comes first).
+        import threading
+
+        from assistant.nlu.findings.extractor import warm_up
+
+        threading.Thread(target=warm_up, name="findings-warm-up", daemon=True).start()
         # Clinician escalation: the outbox worker thread (VHA_ESCALATION_WORKER), stopped first.
         from assistant.escalations.runtime import start_background_worker
 

@@ -113,6 +113,7 @@ class ActionRunner:
             rationale=step.rationale,
         )
         draft_extra = {"findings": step.findings, "red_flags": step.red_flags}
+        self._write_back(ctx, step)
         if step.level in ESCALATE_LEVELS:
             self._escalate(ctx, reason="triage", level=step.level or "", **draft_extra)
         elif step.level in OFFER_LEVELS:
@@ -124,6 +125,20 @@ class ActionRunner:
                 "pending_offer", {"kind": "escalation", "reason": "triage", "level": step.level}
             )
             ctx.set_slot("pending_triage", draft_extra)
+
+    def _write_back(self, ctx: TurnContext, step) -> None:  # type: ignore[no-untyped-def]
+        write = getattr(self.patient_data, "write_triage_outcome", None)
+        patient_id = ctx.slot("patient_id")
+        if write is None or not patient_id or not ctx.slot("record_consent"):
+            return
+        outcome = {
+            "level": step.level,
+            "findings": step.findings,
+            "red_flags": step.red_flags,
+            "rationale": step.rationale,
+            "advice": step.advice,
+        }
+        write(patient_id, outcome, conversation_id=ctx.tracker.conversation_id)
 
     def _triage_context(self, ctx: TurnContext) -> dict | None:
         patient_id = ctx.slot("patient_id")
@@ -228,6 +243,7 @@ class ActionRunner:
             ),
             transcript_excerpt=_transcript(ctx),
         )
+        self._attach_record(ctx, draft, urgent=reason in ("emergency", "crisis"))
         escalation_id = self.escalations.new_id()
         service = self.escalations
         ctx.in_transaction.append(lambda session: service.write(session, escalation_id, draft))
@@ -241,6 +257,27 @@ class ActionRunner:
         message = service.patient_message(draft)
         if message:
             ctx.say(message, template="utter_handoff_started", escalation_id=escalation_id)
+
+
+    def _attach_record(self, ctx: TurnContext, draft: EscalationDraft, *, urgent: bool) -> None:
+        """The record and wearable summaries for the clinician, when the patient consented.
+        Emergencies and crises never wait on the record server: they get what is already cached."""
+        packet_of = getattr(self.patient_data, "clinician_packet", None)
+        patient_id = ctx.slot("patient_id")
+        if packet_of is None or not patient_id or not ctx.slot("record_consent"):
+            return
+        try:
+            packet = packet_of(
+                patient_id, conversation_id=ctx.tracker.conversation_id, consent_given=True, cached_only=urgent
+            )
+        except Exception:  # noqa: BLE001 - the escalation goes out without the record
+            log.warning("record summary unavailable for the escalation")
+            return
+        if packet:
+            if packet.get("patient_context"):
+                draft.patient_context = {"summary": packet["patient_context"]}
+            if packet.get("wearables"):
+                draft.wearable_summary = {"summary": packet["wearables"]}
 
 
 def _transcript(ctx: TurnContext, limit: int = 12) -> list[dict]:

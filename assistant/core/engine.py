@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 OutboundSender = Callable[[str, str, dict[str, Any]], None]
 
 #: Metadata keys a client may set on a message that become slots of the conversation.
-METADATA_SLOTS = ("patient_id", "language")
+# ``record_consent``: an app that collected the patient's consent to read their record (for example
+# at sign-up) passes it here; otherwise the assistant asks the first time the record is needed.
+METADATA_SLOTS = ("patient_id", "language", "record_consent")
 
 
 @dataclass
@@ -85,7 +87,7 @@ class Engine:
             )
             for key in METADATA_SLOTS:
                 value = message.metadata.get(key)
-                if value and tracker.slot(key) != value:
+                if value not in (None, "") and tracker.slot(key) != value:
                     incoming.append(SlotSet(name=key, value=value))
             self.tracker_store.append(tracker, incoming, channel=message.channel)
 

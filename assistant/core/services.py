@@ -30,9 +30,13 @@ class Services:
     # Clinician escalation (assistant.escalations.service.EscalationService), None when disabled.
     escalations: Any = None
     guidelines: "GuidelineLoader | None" = None
+    # Patient record + wearables (assistant.core.patient_data.FHIRPatientData), None when unset.
+    patient_data: Any = None
 
     def close(self) -> None:
-        for closeable in (self.tracker_store, self.lock_store):
+        for closeable in (self.tracker_store, self.lock_store, self.patient_data):
+            if closeable is None:
+                continue
             try:
                 closeable.close()
             except Exception:  # noqa: BLE001
@@ -113,6 +117,23 @@ def load_nlu(settings: Settings, *, train_if_missing: bool = True) -> NLUParser:
     )
 
 
+def build_record_connector(settings: Settings, tracker_store: TrackerStore):  # type: ignore[no-untyped-def]
+    """The FHIR record + wearables capability, audited into the app's database; None if unset."""
+    if not settings.fhir_base_url:
+        return None
+    from assistant.core.patient_data import build_patient_data
+    from assistant.stores.audit_store import SQLAuditSink
+
+    sessions = getattr(tracker_store, "sessions", None)
+    if sessions is not None:
+        audit = SQLAuditSink(sessions)
+    else:  # in-memory tracker store (tests): an audit file beside the other local state
+        from connectors.fhir import JsonlAuditSink
+
+        audit = JsonlAuditSink(settings.data_dir / "record-access-audit.jsonl")
+    return build_patient_data(settings, audit)
+
+
 def build_safety_policy() -> SafetyPolicy:
     return SafetyPolicy()
 
@@ -131,8 +152,12 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
     guidelines = GuidelineLoader(settings)
     from assistant.core.triage_service import TriageService
 
+    patient_data = build_record_connector(settings, tracker_store)
     actions = ActionRunner(
-        escalations=escalations, answers=guidelines, triage=TriageService(settings.emergency_number)
+        escalations=escalations,
+        answers=guidelines,
+        triage=TriageService(settings.emergency_number),
+        patient_data=patient_data,
     )
     engine = Engine(
         tracker_store=tracker_store,
@@ -154,4 +179,5 @@ def build_services(settings: Settings, *, nlu: NLUParser | None = None) -> Servi
         nlu=nlu,
         escalations=escalations,
         guidelines=guidelines,
+        patient_data=patient_data,
     )

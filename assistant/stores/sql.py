@@ -71,3 +71,23 @@ def make_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class RecordAccessRow(Base):
+    """One attempt to read a patient's record (migration 0003)."""
+
+    __tablename__ = "record_access_audit"
+    __table_args__ = (Index("ix_record_access_audit_patient", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[float] = mapped_column(Float)
+    actor: Mapped[str] = mapped_column(String(128))
+    patient_id: Mapped[str] = mapped_column(String(128))
+    resource_types: Mapped[list] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))
+    server: Mapped[str] = mapped_column(String(300), default="")
+    conversation_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    detail: Mapped[str] = mapped_column(String(500), default="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from policies.triage.interview import missing_questions
 from policies.triage.models import Facts, Level, Rationale, TriageResult
 from policies.triage.protocols import evaluate_protocols
@@ -33,15 +35,56 @@ ADVICE = {
 }
 
 
+# Long-term conditions that make the same symptoms more worrying (NHS: people at higher risk of
+# complications, https://www.nhs.uk/conditions/flu/ and https://www.nhs.uk/conditions/sepsis/).
+# Records also list social and administrative "conditions" (employment, a medication review due),
+# which must not change a disposition.
+_RISK_CONDITIONS = re.compile(
+    r"diabet|heart (?:failure|disease)|coronary|myocardial|atrial fibrillation|cardiomyopathy|"
+    r"chronic obstructive|copd|emphysema|asthma|bronchiectasis|cystic fibrosis|chronic kidney|"
+    r"renal failure|dialysis|cirrhosis|chronic liver|hepatitis|cancer|malignan|neoplasm|carcinoma|"
+    r"leuk(?:a)?emia|lymphoma|chemotherapy|immunodeficien|hiv|transplant|sickle cell|"
+    r"epilepsy|stroke|cerebrovascular|dementia|alzheimer|parkinson|multiple sclerosis|"
+    r"anticoagula|hypertension",
+    re.I,
+)
+_BREATHING = ("shortness_of_breath", "wheeze", "cough", "chest_pain")
+NHS_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"
+NHS_BP = "https://www.nhs.uk/conditions/high-blood-pressure-hypertension/"
+NHS_GP = "https://www.nhs.uk/nhs-services/gps/"
+
+
+def risk_conditions(conditions: list[str]) -> list[str]:
+    return [c for c in conditions if _RISK_CONDITIONS.search(c)]
+
+
 def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Rationale]]:
     notes: list[Rationale] = []
+
+    def raise_to(target: Level, rule: str, why: str, source: str) -> None:
+        nonlocal level
+        if target.urgency > level.urgency:
+            notes.append(Rationale(rule, target, why, source))
+            level = target
+
     vulnerable = (facts.age_years is not None and (facts.age_years < 1 or facts.age_years >= 80)) or bool(facts.pregnant)
     if vulnerable and level in (Level.SELF_CARE, Level.CONSULTATION):
-        notes.append(Rationale("context:vulnerable", level.one_up(), "Very young, older or pregnant patients are seen sooner", "https://www.nhs.uk/conditions/fever-in-children/"))
-        level = level.one_up()
-    if facts.conditions and level == Level.SELF_CARE:
-        notes.append(Rationale("context:long_term_condition", Level.CONSULTATION, "A long-term condition on record: a clinician should review", "https://www.nhs.uk/nhs-services/gps/"))
-        level = Level.CONSULTATION
+        raise_to(level.one_up(), "context:vulnerable", "Very young, older or pregnant patients are seen sooner", "https://www.nhs.uk/conditions/fever-in-children/")
+    risky = risk_conditions(facts.conditions)
+    if risky and level == Level.SELF_CARE:
+        raise_to(Level.CONSULTATION, "context:long_term_condition", f"A long-term condition on record ({risky[0]}): a clinician should review", NHS_GP)
+    # Wearable deviations are recent trends, not a measurement taken now: they move the level up
+    # to a clinician, and to emergency care only when the complaint itself points the same way.
+    deviations = set(facts.wearable_deviations)
+    if "spo2_below_92" in deviations or "spo2_low" in deviations:
+        if facts.has(*_BREATHING):
+            raise_to(Level.EMERGENCY, "wearable:spo2_below_92", "Breathing symptoms and a recent blood oxygen below 92% on the patient's device", NHS_OXIMETRY)
+        else:
+            raise_to(Level.CONSULTATION_24, "wearable:spo2_below_92", "The patient's device recorded blood oxygen below 92% recently", NHS_OXIMETRY)
+    if "bp_very_high" in deviations:
+        raise_to(Level.CONSULTATION_24, "wearable:bp_very_high", "A very high blood pressure reading on the patient's device recently", NHS_BP)
+    if deviations & {"resting_hr_elevated", "respiratory_rate_high", "temperature_fever_range"} and level == Level.SELF_CARE:
+        raise_to(Level.CONSULTATION, "wearable:sustained_change", "The patient's device shows a sustained rise in resting heart rate, breathing rate or temperature", NHS_GP)
     return level, notes
 
 

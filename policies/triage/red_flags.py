@@ -76,7 +76,8 @@ def _breathing_severe(f: Facts) -> bool:
 
 
 def _low_spo2(f: Facts) -> bool:
-    return f.spo2 is not None and f.spo2 < 92 or "spo2_low" in f.wearable_deviations
+    # A measurement stated now; a wearable's recent low reading is weighed in the engine instead.
+    return f.spo2 is not None and f.spo2 < 92
 
 
 def _meningitis_sepsis(f: Facts) -> bool:

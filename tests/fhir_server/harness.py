@@ -185,6 +185,46 @@ def load_bundles(
     return mapping
 
 
+def load_resources(
+    base_url: str,
+    resources: Iterable[Mapping[str, Any]],
+    *,
+    batch_size: int = 500,
+    headers: Mapping[str, str] | None = None,
+) -> int:
+    """POST resources as batch bundles of ``batch_size`` (e.g. generated wearable Observations)."""
+    sent = 0
+    batch: list[Mapping[str, Any]] = []
+    with httpx.Client(
+        timeout=120, headers={"Content-Type": "application/fhir+json", **(headers or {})}
+    ) as http:
+
+        def flush() -> None:
+            nonlocal sent
+            if not batch:
+                return
+            bundle = {
+                "resourceType": "Bundle",
+                "type": "batch",
+                "entry": [
+                    {"resource": r, "request": {"method": "POST", "url": r["resourceType"]}}
+                    for r in batch
+                ],
+            }
+            response = http.post(base_url, content=json.dumps(bundle))
+            if response.status_code >= 300:
+                raise FHIRServerFailed(f"loading a batch failed: HTTP {response.status_code}")
+            sent += len(batch)
+            batch.clear()
+
+        for resource in resources:
+            batch.append(resource)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+    return sent
+
+
 def synthea_files(shared_dir: Path) -> list[Path]:
     directory = shared_dir / "data" / "fhir" / "synthea-r4"
     files = sorted(directory.glob("*.json"))

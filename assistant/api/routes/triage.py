@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.api.auth import require_scope
@@ -42,7 +42,38 @@ def triage_service(request: Request) -> TriageService:
     return service
 
 
+def record_context(request: Request, patient_id: str | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The patient's record facts for triage, when a FHIR server is configured and an id is given.
+
+    An integrator that sends ``patient_id`` is the patient's care provider acting with their
+    authority; the read is audited under the API's name. Never fails the request: without the
+    record, triage goes on from the text (and says so)."""
+    services = getattr(request.app.state, "services", None)
+    patient_data = getattr(services, "patient_data", None)
+    if not patient_id:
+        return None, None
+    if patient_data is None:
+        return None, {"used": False, "reason": "no patient record server is configured"}
+    try:
+        context = patient_data.triage_context(
+            patient_id, conversation_id="", consent_given=True, actor="api:v1/triage"
+        )
+    except ValueError:
+        raise HTTPException(422, "patient_id is not a valid FHIR id") from None
+    except Exception:  # noqa: BLE001
+        context = None
+    if not context:
+        return None, {"used": False, "reason": "the patient's record could not be read just now"}
+    return context, {"used": True, "facts": sorted(context)}
+
+
 @router.post("/triage", dependencies=[Depends(require_scope("integrator", "clinician"))])
 def post_triage(request: Request, body: TriageIn) -> dict[str, Any]:
-    result, clinical = triage_service(request).assess(body.text, age=body.age, sex=body.sex, answers=body.answers)
-    return result_to_dict(result, clinical)
+    context, record = record_context(request, body.patient_id)
+    result, clinical = triage_service(request).assess(
+        body.text, age=body.age, sex=body.sex, answers=body.answers, context=context
+    )
+    payload = result_to_dict(result, clinical)
+    if record is not None:
+        payload["record"] = record
+    return payload

@@ -329,7 +329,7 @@ class _SemanticFallback:
                         for line in dict.fromkeys(lines):
                             owners.append(concept)
                             texts.append(line)
-                    self._matrix = encoder.encode(texts)
+                    self._matrix = encoder.encode_cached(texts, "findings-examples")
                     self._owners = owners
                     self._concepts = list(dict.fromkeys(owners))
                     self._rows = [
@@ -356,6 +356,14 @@ class _SemanticFallback:
 
 
 _fallback = _SemanticFallback()
+
+
+def warm_up() -> None:
+    """Load the matcher now (model + example vectors), so the first patient does not wait."""
+    try:
+        _fallback._ready()
+    except Exception:  # noqa: BLE001 - the lexicon still works; the first use retries
+        pass
 
 
 def extract_facts(

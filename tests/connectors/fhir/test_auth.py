@@ -21,7 +21,7 @@ from connectors.fhir import (
     SmartBackendAuth,
 )
 from connectors.fhir.retry import RetryPolicy
-from tests.connectors.fhir.conftest import (
+from tests.fhir_server.fixtures import (
     ES_CLIENT_ID,
     ES_KID,
     SMART_CLIENT_ID,

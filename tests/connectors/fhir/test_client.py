@@ -7,7 +7,7 @@ import time
 import pytest
 
 from connectors.fhir import FHIRClient, FHIRRequestError, FHIRUnavailable, Query
-from tests.connectors.fhir.conftest import LoadedServer
+from tests.fhir_server.fixtures import LoadedServer
 
 
 def busiest(server: LoadedServer):

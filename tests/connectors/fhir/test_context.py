@@ -11,7 +11,7 @@ import pytest
 from connectors.fhir import FHIRClient, PatientContextService
 from connectors.fhir.codes import LOINC, RXNORM, SNOMED
 from tests.conftest import SHARED_DIR
-from tests.connectors.fhir.conftest import LoadedServer, SyntheaPatient
+from tests.fhir_server.fixtures import LoadedServer, SyntheaPatient
 from tests.fhir_server.harness import synthea_files
 
 PATIENT_FILES = [f.stem for f in synthea_files(SHARED_DIR)]

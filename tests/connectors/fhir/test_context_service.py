@@ -21,7 +21,7 @@ from connectors.fhir import (
 from connectors.fhir.cache import TTLCache
 from connectors.fhir.context import NOT_FOUND, PARTIAL, UNREACHABLE
 from tests.conftest import SHARED_DIR
-from tests.connectors.fhir.conftest import LoadedServer
+from tests.fhir_server.fixtures import LoadedServer
 from tests.fhir_server.harness import load_bundles, start_fhir_server, synthea_files
 
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from connectors.fhir import FHIRClient, TriageWriteBack
 from connectors.fhir.writeback import LEVEL_SYSTEM, WRITEBACK_ID_SYSTEM
-from tests.connectors.fhir.conftest import LoadedServer
+from tests.fhir_server.fixtures import LoadedServer
 
 OUTCOME = {
     "level": "consultation_24",

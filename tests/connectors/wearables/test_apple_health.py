@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from connectors.wearables import Metric, ParseReport, WearableDataError, read_apple_health
-from connectors.wearables import apple_health
+from connectors.wearables import (
+    Metric,
+    ParseReport,
+    WearableDataError,
+    apple_health,
+    read_apple_health,
+)
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_GB">\n <ExportDate value="2025-01-11 09:00:00 +0000"/>\n'
 TAIL = "</HealthData>\n"

@@ -5,14 +5,20 @@ from __future__ import annotations
 import gzip
 import json
 import tracemalloc
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.wearables import Metric, ParseReport, WearableDataError, read_fhir, samples_from_resource
-from connectors.wearables import synthetic
+from connectors.wearables import (
+    Metric,
+    ParseReport,
+    WearableDataError,
+    read_fhir,
+    samples_from_resource,
+    synthetic,
+)
 from connectors.wearables.fhir import observation_samples
 
 LOINC = "http://loinc.org"
@@ -35,7 +41,7 @@ def obs(code: str, value: Any = None, *, unit: str = "/min", when: str = "2025-0
 def test_single_observation_heart_rate() -> None:
     [s] = observation_samples(obs("8867-4", 72))
     assert (s.metric, s.value, s.unit) == (Metric.HEART_RATE, 72.0, "/min")
-    assert s.start == datetime(2025, 1, 10, 8, tzinfo=timezone.utc) and s.start.tzinfo is not None
+    assert s.start == datetime(2025, 1, 10, 8, tzinfo=UTC) and s.start.tzinfo is not None
 
 
 def test_fahrenheit_becomes_celsius_and_spo2_fraction_becomes_percent() -> None:
@@ -77,7 +83,7 @@ def test_period_and_date_only_values() -> None:
     del resource["effectiveDateTime"]
     resource["effectivePeriod"] = {"start": "2025-01-10", "end": "2025-01-10"}
     [s] = observation_samples(resource)
-    assert s.start == datetime(2025, 1, 10, tzinfo=timezone.utc) and s.end == datetime(2025, 1, 11, tzinfo=timezone.utc)
+    assert s.start == datetime(2025, 1, 10, tzinfo=UTC) and s.end == datetime(2025, 1, 11, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

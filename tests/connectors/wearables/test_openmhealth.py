@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 
-from connectors.wearables import Metric, OfficialSchemas, ParseReport, WearableDataError, read_openmhealth
-from connectors.wearables import synthetic
+from connectors.wearables import (
+    Metric,
+    OfficialSchemas,
+    ParseReport,
+    WearableDataError,
+    read_openmhealth,
+    synthetic,
+)
 from connectors.wearables.omh_validation import SUPPORTED, body_errors, validate_data_point
 from connectors.wearables.openmhealth import data_point_samples
 from tests.conftest import SHARED_DIR
@@ -151,7 +157,7 @@ def test_generator_output_is_valid_open_mhealth(files: dict[str, Path]) -> None:
     points = json.loads(files["omh"].read_text())
     kinds = set()
     for dp in points[:: max(1, len(points) // 2000)] + [p for p in points if p["header"]["schema_id"]["name"] != "heart-rate"][:500]:
-        name, version, _, _ = validate_data_point(dp)
+        name, _, _, _ = validate_data_point(dp)
         kinds.add(name)
     assert {"heart-rate", "step-count", "sleep-duration", "oxygen-saturation"} <= kinds
 

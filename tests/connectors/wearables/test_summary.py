@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from connectors.wearables import DEVIATION_IDS, Metric, Sample, summarise, summarise_file
-from connectors.wearables import synthetic
+from connectors.wearables import DEVIATION_IDS, Metric, Sample, summarise, summarise_file, synthetic
 from connectors.wearables.summary import WearableSummary
 
 END = date(2025, 1, 31)
@@ -93,7 +92,7 @@ def _steps(t: datetime, value: float, source: str = "w") -> Sample:
 
 
 def test_partial_days_are_listed_and_kept_out_of_step_averages() -> None:
-    start = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 3, 1, tzinfo=UTC)
     samples = []
     for day in range(40):
         hours = 4 if day == 39 else 16  # the last day: the watch was worn for only 4 hours
@@ -108,21 +107,21 @@ def test_partial_days_are_listed_and_kept_out_of_step_averages() -> None:
 
 
 def test_overlapping_sources_are_not_double_counted() -> None:
-    t = datetime(2025, 3, 1, 9, tzinfo=timezone.utc)
+    t = datetime(2025, 3, 1, 9, tzinfo=UTC)
     summary = summarise([_steps(t, 1000, "phone"), _steps(t, 1200, "watch"), _steps(t + timedelta(hours=1), 300, "watch")])
     assert summary.metrics[Metric.STEPS].latest_value == 1500.0
 
 
 def test_days_follow_the_requested_timezone() -> None:
     # 23:30 UTC on 1 March is already 2 March in Tokyo and still 1 March in London.
-    t = datetime(2025, 3, 1, 23, 30, tzinfo=timezone.utc)
+    t = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)
     assert summarise([_hr(t)]).as_of == date(2025, 3, 1)
     assert summarise([_hr(t)], tz="Asia/Tokyo").as_of == date(2025, 3, 2)
     assert summarise([_hr(t)], tz="Europe/London").timezone == "Europe/London"
 
 
 def test_long_aggregates_are_not_placed_on_a_day() -> None:
-    t = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    t = datetime(2025, 3, 1, tzinfo=UTC)
     monthly = Sample(Metric.STEPS, t, 250000.0 / 30, "{steps}", "w", t + timedelta(days=30), (), "average")
     summary = summarise([monthly, _hr(t)])
     assert Metric.STEPS not in summary.metrics
@@ -171,7 +170,7 @@ def test_no_data_at_all() -> None:
 
 
 def test_threshold_rules_on_handmade_readings() -> None:
-    t = datetime(2025, 3, 10, 8, tzinfo=timezone.utc)
+    t = datetime(2025, 3, 10, 8, tzinfo=UTC)
     from connectors.wearables.models import Component
 
     def bp(day: int, s: float, d: float) -> Sample:

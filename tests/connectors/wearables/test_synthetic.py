@@ -9,8 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from connectors.wearables import Metric, summarise
-from connectors.wearables import synthetic
+from connectors.wearables import Metric, summarise, synthetic
 
 
 def test_same_seed_same_data_and_another_seed_differs() -> None:

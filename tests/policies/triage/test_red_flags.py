@@ -70,6 +70,22 @@ def test_every_rule_cites_a_public_source() -> None:
         assert all(rule.source.startswith("https://") for rule in protocol.rules)
 
 
-def test_low_spo2_from_a_wearable_escalates() -> None:
-    facts = Facts(text="", findings=[FindingFact("cough")], wearable_deviations=["spo2_low"])
-    assert "low_oxygen" in {f.id for f in evaluate_red_flags(facts)}
+def test_low_spo2_from_a_wearable_escalates_and_more_so_with_breathing_symptoms() -> None:
+    from policies.triage import triage
+
+    with_cough = triage(Facts(text="", findings=[FindingFact("cough")], wearable_deviations=["spo2_below_92"]))
+    assert with_cough.level == Level.EMERGENCY
+    assert any(r.rule == "wearable:spo2_below_92" for r in with_cough.rationale)
+    rash_only = triage(Facts(text="", findings=[FindingFact("skin_issue")], wearable_deviations=["spo2_below_92"]))
+    assert rash_only.level == Level.CONSULTATION_24
+    # A device's trend is not a reading taken now: it is not the acute low-oxygen red flag.
+    assert "low_oxygen" not in {f.id for f in evaluate_red_flags(Facts(text="", wearable_deviations=["spo2_below_92"]))}
+
+
+def test_only_clinically_relevant_record_conditions_raise_self_care() -> None:
+    from policies.triage import triage
+
+    social = Facts(text="", findings=[FindingFact("runny_nose")], conditions=["Full-time employment (finding)", "Medication review due (situation)"])
+    diabetic = Facts(text="", findings=[FindingFact("runny_nose")], conditions=["Diabetes mellitus type 2 (disorder)"])
+    assert triage(social).level == Level.SELF_CARE
+    assert triage(diabetic).level == Level.CONSULTATION

@@ -1,5 +1,5 @@
-"""Fixtures: a real FHIR R4 server (tests/fhir_server) loaded with the shared Synthea patients, a
-second one that requires auth, a SMART token endpoint, and signing keys.
+"""Fixtures (registered in tests/conftest.py for the whole suite): a real FHIR R4 server
+(tests/fhir_server) loaded with the shared Synthea patients, a second one that requires auth, a SMART token endpoint, and signing keys.
 
 The servers are started here and stopped at the end of the session. If their npm packages are
 missing the fixtures fail (never skip) and say how to install them.
@@ -21,12 +21,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from connectors.fhir import FHIRConnectorConfig
-from tests.conftest import SHARED_DIR
+import os
+
+# As in tests/conftest.py (not imported from there: that module imports these fixtures).
+SHARED_DIR = Path(os.environ.get("VHA_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared")).resolve()
 from tests.connectors.fhir.smart_token_server import RegisteredClient, SmartTokenServer
 from tests.fhir_server.harness import (
     FHIRServerNotInstalled,
     RunningFHIRServer,
     load_bundles,
+    load_resources,
     start_fhir_server,
     synthea_files,
 )
@@ -62,6 +66,9 @@ class SyntheaPatient:
 class LoadedServer:
     server: RunningFHIRServer
     patients: dict[str, SyntheaPatient]  # by file stem
+    # Server ids of patients with generated wearable data ending today: "anomalous" (a week of
+    # raised resting heart rate and a night of SpO2 below 92%) and "steady" (no anomalies).
+    wearable_patients: dict[str, str] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -108,6 +115,23 @@ def describe(file: Path, server_id: str) -> SyntheaPatient:
     )
 
 
+def load_wearables(base_url: str, patient_ids: list[str], days: int = 36) -> dict[str, str]:
+    """Our generator's daily-level wearable Observations, ending today, for two patients."""
+    from connectors.wearables.synthetic import fhir_observations
+
+    anomalous, steady = patient_ids[0], patient_ids[1]
+    today = date.today()
+    load_resources(base_url, fhir_observations(f"Patient/{anomalous}", days, end=today, seed=11))
+    load_resources(
+        base_url,
+        fhir_observations(
+            f"Patient/{steady}", days, end=today, seed=12,
+            infection_start=None, spo2_dip_night=None, missing_week_start=None,
+        ),
+    )
+    return {"anomalous": anomalous, "steady": steady}
+
+
 def _start(env: dict[str, str] | None = None) -> RunningFHIRServer:
     try:
         return start_fhir_server(env=env)
@@ -126,7 +150,8 @@ def fhir_server() -> Iterator[LoadedServer]:
         for file in files:
             source_id = json.loads(file.read_text())["entry"][0]["resource"]["id"]
             patients[file.stem] = describe(file, ids[source_id])
-        yield LoadedServer(server=server, patients=patients)
+        wearable_patients = load_wearables(server.base_url, [p.server_id for p in patients.values()][:2])
+        yield LoadedServer(server=server, patients=patients, wearable_patients=wearable_patients)
     finally:
         server.stop()
 
