@@ -11,7 +11,12 @@ See README.md in this package for formats, metric ids, deviation rules and their
 """
 
 from connectors.wearables.apple_health import read_apple_health
-from connectors.wearables.fhir import observation_samples, read_fhir, samples_from_resource
+from connectors.wearables.fhir import (
+    observation_samples,
+    read_fhir,
+    samples_from_resource,
+    samples_from_resources,
+)
 from connectors.wearables.models import (
     METRICS,
     Component,
@@ -27,7 +32,13 @@ from connectors.wearables.omh_validation import body_errors, validate_data_point
 from connectors.wearables.openmhealth import read_openmhealth, samples_from_data_point
 from connectors.wearables.rules import DEVIATION_IDS, Deviation
 from connectors.wearables.sources import detect_format, read_samples
-from connectors.wearables.summary import MetricSummary, WearableSummary, Window, summarise, summarise_file
+from connectors.wearables.summary import (
+    MetricSummary,
+    WearableSummary,
+    Window,
+    summarise,
+    summarise_file,
+)
 
 __all__ = [
     "DEVIATION_IDS",
@@ -53,6 +64,7 @@ __all__ = [
     "read_samples",
     "samples_from_data_point",
     "samples_from_resource",
+    "samples_from_resources",
     "summarise",
     "summarise_file",
     "validate_data_point",

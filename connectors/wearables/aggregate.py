@@ -102,10 +102,8 @@ class Aggregate:
             v = s.value
             cur.n += 1
             cur.total += v
-            if v < cur.low:
-                cur.low = v
-            if v > cur.high:
-                cur.high = v
+            cur.low = min(cur.low, v)
+            cur.high = max(cur.high, v)
             if cur.last is None or t > cur.last:
                 cur.last = t
             if cur.by_source is not None:
@@ -114,10 +112,8 @@ class Aggregate:
                 for c in s.components:
                     if c.code == DIASTOLIC_LOINC:
                         cur.dia_total += c.value
-                        if c.value < cur.dia_low:
-                            cur.dia_low = c.value
-                        if c.value > cur.dia_high:
-                            cur.dia_high = c.value
+                        cur.dia_low = min(cur.dia_low, c.value)
+                        cur.dia_high = max(cur.dia_high, c.value)
         for metric, per_day in days.items():
             if per_day:
                 self.last_seen[metric] = max(d.last for d in per_day.values() if d.last is not None)

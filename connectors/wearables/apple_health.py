@@ -47,7 +47,15 @@ from connectors.wearables.models import (
     invalid,
 )
 from connectors.wearables.times import parse_apple_date
-from connectors.wearables.units import BOUNDS, DIASTOLIC_BOUNDS, Linear, apply, check_bounds, linear, mmhg
+from connectors.wearables.units import (
+    BOUNDS,
+    DIASTOLIC_BOUNDS,
+    Linear,
+    apply,
+    check_bounds,
+    linear,
+    mmhg,
+)
 
 QUANTITY_TYPES: dict[str, Metric] = {
     "HKQuantityTypeIdentifierHeartRate": Metric.HEART_RATE,
@@ -201,7 +209,7 @@ def _text(raw: bytes) -> str:
     def sub(m: re.Match[str]) -> str:
         ref = m.group(1)
         if ref.startswith("#x"):
-            return chr(int(ref[2:], 16))
+            return chr(int(ref.removeprefix("#x"), 16))
         if ref.startswith("#"):
             return chr(int(ref[1:]))
         if ref in _PREDEFINED:
@@ -318,8 +326,7 @@ class _FastScanner:
         try:
             while True:
                 limit = len(buf) if eof else buf.rfind(b"<")
-                if limit < pos:
-                    limit = pos
+                limit = max(limit, pos)
                 jump: int | None = None
                 for m in _TAG.finditer(buf, pos, limit):
                     typ, src_b, unit_b, sd, ed, val = m.group(1, 2, 3, 4, 5, 6)

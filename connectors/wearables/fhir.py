@@ -9,8 +9,8 @@ the reason), so one bad entry never hides the rest of a patient's data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone, tzinfo
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ class NotSummarised(Exception):
     status); counted as ignored, not as an error."""
 
 
-def observation_samples(obs: Mapping[str, Any], *, assume_tz: tzinfo = timezone.utc) -> list[Sample]:
+def observation_samples(obs: Mapping[str, Any], *, assume_tz: tzinfo = UTC) -> list[Sample]:
     """The samples in one Observation. Raises WearableDataError (invalid) or NotSummarised."""
     if not isinstance(obs, Mapping):
         raise WearableDataError(f"expected a JSON object, got {type(obs).__name__}")
@@ -87,7 +87,7 @@ def observation_samples(obs: Mapping[str, Any], *, assume_tz: tzinfo = timezone.
 def samples_from_resource(
     resource: Mapping[str, Any],
     *,
-    assume_tz: tzinfo = timezone.utc,
+    assume_tz: tzinfo = UTC,
     report: ParseReport | None = None,
     strict: bool = False,
     where: str = "resource",
@@ -108,17 +108,30 @@ def samples_from_resource(
     yield from _guarded(resource, assume_tz, report, strict, where)
 
 
+def samples_from_resources(
+    resources: Iterable[Mapping[str, Any]],
+    *,
+    assume_tz: tzinfo = UTC,
+    report: ParseReport | None = None,
+    strict: bool = False,
+) -> Iterator[Sample]:
+    """Samples from resources already in memory, e.g. the pages of a FHIR server search
+    (Observations or Bundles, in any mix)."""
+    for i, resource in enumerate(resources):
+        yield from samples_from_resource(resource, assume_tz=assume_tz, report=report, strict=strict, where=f"resource[{i}]")
+
+
 def read_fhir(
     path: str | Path,
     *,
-    assume_tz: tzinfo = timezone.utc,
+    assume_tz: tzinfo = UTC,
     report: ParseReport | None = None,
     strict: bool = False,
 ) -> Iterator[Sample]:
     """Stream samples from a FHIR file: NDJSON (``.ndjson``/``.jsonl``, one resource per line), a
     JSON array of resources, a Bundle, or a single Observation (any of them ``.gz``)."""
     p = Path(path)
-    name = p.name[:-3] if p.name.endswith(".gz") else p.name
+    name = p.name.removesuffix(".gz")
     with jsonstream.open_binary(p) as fh:
         if name.endswith((".ndjson", ".jsonl")):
             for loc, item in jsonstream.iter_ndjson(fh, p.name):

@@ -44,7 +44,7 @@ def open_binary(path: str | Path, *, zip_member_suffix: str | None = None) -> It
                 names = [n for n in archive.namelist() if zip_member_suffix and n.endswith(zip_member_suffix)]
                 if not names:
                     raise WearableDataError(f"the archive has no member ending in {zip_member_suffix!r}", where=str(p))
-                with archive.open(sorted(names, key=len)[0]) as fh:
+                with archive.open(min(names, key=len)) as fh:
                     yield fh
         else:
             with open(p, "rb") as fh:

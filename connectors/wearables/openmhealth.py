@@ -8,7 +8,7 @@ a JSON array of data points, a single data point, or NDJSON (one per line), opti
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class NotSummarised(Exception):
 
 
 def data_point_samples(
-    point: Any, *, assume_tz: tzinfo = timezone.utc, official: OfficialSchemas | None = None
+    point: Any, *, assume_tz: tzinfo = UTC, official: OfficialSchemas | None = None
 ) -> list[Sample]:
     """The samples in one data point. Raises WearableDataError (with every problem found) or
     NotSummarised."""
@@ -102,7 +102,7 @@ def data_point_samples(
 def read_openmhealth(
     path: str | Path,
     *,
-    assume_tz: tzinfo = timezone.utc,
+    assume_tz: tzinfo = UTC,
     schema_dir: str | Path | None = None,
     report: ParseReport | None = None,
     strict: bool = False,
@@ -111,7 +111,7 @@ def read_openmhealth(
     also checked against the official schemas found there."""
     official = OfficialSchemas(schema_dir) if schema_dir is not None else None
     p = Path(path)
-    name = p.name[:-3] if p.name.endswith(".gz") else p.name
+    name = p.name.removesuffix(".gz")
     with jsonstream.open_binary(p) as fh:
         if name.endswith((".ndjson", ".jsonl")):
             items: Iterator[tuple[str, Any]] = jsonstream.iter_ndjson(fh, p.name)
@@ -133,7 +133,7 @@ def read_openmhealth(
 def samples_from_data_point(
     point: Any,
     *,
-    assume_tz: tzinfo = timezone.utc,
+    assume_tz: tzinfo = UTC,
     official: OfficialSchemas | None = None,
     report: ParseReport | None = None,
     strict: bool = False,

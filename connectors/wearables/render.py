@@ -41,8 +41,10 @@ def for_patient(summary: WearableSummary) -> str:
             "some, check that the device is syncing."
         )
     lines = [
-        f"Here is what your wearable shows for the {summary.recent_days} days up to {_day(summary.as_of)}, "
-        f"compared with your usual pattern over the {_weeks(summary.baseline_days)} before."
+        (
+            f"Here is what your wearable shows for the {summary.recent_days} days up to {_day(summary.as_of)}, "
+            f"compared with your usual pattern over the {_weeks(summary.baseline_days)} before."
+        )
     ]
     gaps: list[str] = []
     for metric in _ORDER:
@@ -69,6 +71,8 @@ def for_patient(summary: WearableSummary) -> str:
             lines.append(
                 "If you feel very unwell, are short of breath, or have chest pain or confusion, get urgent medical help now."
             )
+    elif summary.deviations:
+        lines.append("None of this needs a clinician's attention on its own, but the changes above may be worth keeping an eye on.")
     else:
         lines.append("Nothing here stands out from your usual pattern.")
     lines.append("This is a summary of your device's readings, not a medical assessment.")
@@ -277,7 +281,7 @@ def _weeks(days: int) -> str:
 def _hours(minutes: float | None, compact: bool = False) -> str:
     if minutes is None:
         return "n/a"
-    m = int(round(minutes))
+    m = round(minutes)
     return f"{m // 60}h{m % 60:02d}" if compact else f"{m // 60} h {m % 60:02d} min"
 
 

@@ -272,5 +272,5 @@ RULES: dict[Metric, Rule] = {
 
 
 def _hm(minutes: float) -> str:
-    m = int(round(minutes))
+    m = round(minutes)
     return f"{m // 60}h{m % 60:02d}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +22,7 @@ def detect_format(path: str | Path) -> Format:
     """"apple" for .xml/.zip; for JSON and NDJSON, "fhir" when the start of the file names a
     resourceType, "omh" when it has an Open mHealth header."""
     p = Path(path)
-    name = p.name[:-3] if p.name.endswith(".gz") else p.name
+    name = p.name.removesuffix(".gz")
     if name.endswith((".xml", ".zip")):
         return "apple"
     with open_binary(p) as fh:
@@ -42,7 +42,7 @@ def read_samples(
     format: str | None = None,
     report: ParseReport | None = None,
     strict: bool = False,
-    assume_tz: tzinfo = timezone.utc,
+    assume_tz: tzinfo = UTC,
     schema_dir: str | Path | None = None,
     parser: Parser = "fast",
 ) -> Iterator[Sample]:

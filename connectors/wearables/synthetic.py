@@ -19,7 +19,7 @@ import random
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, Literal
 from xml.sax.saxutils import quoteattr
@@ -35,7 +35,6 @@ from connectors.wearables.models import (
 )
 
 SOURCE = "Apple Watch"
-UTC = timezone.utc
 _NAMESPACE = uuid.UUID("0b6f1c1e-6a55-4b8e-9a3e-5f0f3b1f7c21")  # for deterministic resource ids
 
 
@@ -523,8 +522,7 @@ def write_apple_health(path: str | Path, samples: Iterable[Sample], *, export_da
             n += 1
             if s.metric is Metric.BLOOD_PRESSURE:
                 correlations.append(s)
-                for rec in _bp_records(s, fmt):
-                    fh.write(" " + rec + "\n")
+                fh.writelines(" " + rec + "\n" for rec in _bp_records(s, fmt))
                 continue
             if s.metric is Metric.SLEEP_DURATION:
                 _write_sleep(fh, s, fmt)

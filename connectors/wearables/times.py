@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from connectors.wearables.models import WearableDataError
 
@@ -33,10 +33,10 @@ def parse_rfc3339(value: object, *, require_offset: bool = False) -> datetime:
         parsed = _FROMISO(value.replace("t", "T").replace("z", "Z"))
     except ValueError as exc:
         raise WearableDataError(f"{value!r} is not a valid date-time ({exc})") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def parse_fhir_datetime(value: object, *, assume_tz: tzinfo = timezone.utc) -> tuple[datetime, datetime | None]:
+def parse_fhir_datetime(value: object, *, assume_tz: tzinfo = UTC) -> tuple[datetime, datetime | None]:
     """A FHIR dateTime as (start, end). A date alone covers that whole day in ``assume_tz``;
     a year or a month is too vague to place on a day and is rejected, as is a time without an
     offset (FHIR requires one)."""
