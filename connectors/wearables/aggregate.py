@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from connectors.wearables.models import DIASTOLIC_LOINC, METRICS, Metric, Sample
 
 #: A sample describing more than this (e.g. a monthly average) cannot be placed on one day.
 MAX_SPAN = timedelta(hours=26)
+_ONE_DAY = timedelta(days=1)
 #: A night's sleep belongs to the morning it ends on: the "sleep day" runs 18:00 to 18:00, so a
 #: stage that ends at 23:50 counts towards the next morning, one that ends at 07:00 to that day.
 SLEEP_DAY_SHIFT = timedelta(hours=6)
@@ -73,6 +74,8 @@ class Aggregate:
         cur_ord = -1
         cur = DayStats()
         cur_days: dict[int, DayStats] = {}
+        day_lo = day_hi = 0.0
+        day_ord = 0
         for s in samples:
             metric = s.metric
             start = s.start
@@ -85,12 +88,21 @@ class Aggregate:
                     self.unsupported_statistic += 1
                     continue
             t = start if end is None else end
-            if tz is not None:
-                t = t.astimezone(tz)
-                if metric is not sleep:
-                    start = start.astimezone(tz)
-            # Steps and readings belong to the day they start on; sleep to the morning it ends.
-            ordinal = (t + shift).toordinal() if metric is sleep else start.toordinal()
+            if tz is None:
+                # Steps and readings belong to the day they start on; sleep to the morning it ends.
+                ordinal = (t + shift).toordinal() if metric is sleep else start.toordinal()
+            elif metric is sleep:
+                ordinal = (t.astimezone(tz) + shift).toordinal()
+            else:
+                # Converting every reading to the zone is the slowest step of a large summary;
+                # instead remember the current local day as a span of POSIX seconds.
+                ts = start.timestamp()
+                if not day_lo <= ts < day_hi:
+                    local_day = start.astimezone(tz).date()
+                    day_lo = datetime.combine(local_day, time(0), tzinfo=tz).timestamp()
+                    day_hi = datetime.combine(local_day + _ONE_DAY, time(0), tzinfo=tz).timestamp()
+                    day_ord = local_day.toordinal()
+                ordinal = day_ord
             if metric is not cur_metric or ordinal != cur_ord:
                 cur_days = days[metric]
                 cur = cur_days.get(ordinal)
@@ -102,8 +114,11 @@ class Aggregate:
             v = s.value
             cur.n += 1
             cur.total += v
-            cur.low = min(cur.low, v)
-            cur.high = max(cur.high, v)
+            # Plain comparisons rather than min()/max(): this runs for every reading.
+            if v < cur.low:  # noqa: PLR1730
+                cur.low = v
+            if v > cur.high:  # noqa: PLR1730
+                cur.high = v
             if cur.last is None or t > cur.last:
                 cur.last = t
             if cur.by_source is not None:
@@ -115,6 +130,10 @@ class Aggregate:
                         cur.dia_low = min(cur.dia_low, c.value)
                         cur.dia_high = max(cur.dia_high, c.value)
         for metric, per_day in days.items():
+            if tz is not None:
+                for d in per_day.values():
+                    if d.last is not None:
+                        d.last = d.last.astimezone(tz)
             if per_day:
                 self.last_seen[metric] = max(d.last for d in per_day.values() if d.last is not None)
 
