@@ -199,7 +199,11 @@ def _clinician_metric(ms: MetricSummary) -> str:
         parts = [f"{_SHORT[m]} {value} vs {base} ({change})"]
     else:
         parts = [f"{_SHORT[m]} no recent data (latest {_clin_value(m, ms.latest_value, ms.latest_diastolic)} on {ms.latest_day})"]
-    parts.append(f"data {r.days_with_data}/{r.days} d, baseline {b.days_with_data}/{b.days} d" + ("" if ms.usually_daily else " (occasional)"))
+    coverage = f" ({r.sample_fraction:.0%} of usual readings)" if r.sample_fraction is not None and r.days_with_data else ""
+    parts.append(
+        f"data {r.days_with_data}/{r.days} d{coverage}, baseline {b.days_with_data}/{b.days} d"
+        + ("" if ms.usually_daily else " (occasional)")
+    )
     if ms.last_measurement is not None:
         parts.append(f"last {ms.last_measurement.strftime('%Y-%m-%d %H:%M %z')}")
     if ms.carried_forward_from is not None:

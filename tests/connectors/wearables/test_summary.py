@@ -182,3 +182,55 @@ def test_threshold_rules_on_handmade_readings() -> None:
     samples += [Sample(Metric.BODY_TEMPERATURE, t + timedelta(days=2), 34.6, "Cel", "w")]
     ids = {d.id for d in summarise(samples).deviations}
     assert ids == {"bp_very_high", "bp_high", "respiratory_rate_high", "temperature_low"}
+
+
+def test_named_timezone_gives_the_same_days_from_a_file(files: dict[str, Path], config: synthetic.SyntheticConfig) -> None:
+    from_file = summarise_file(files["apple"], tz="Europe/London")
+    direct = summarise(synthetic.generate(config), tz="Europe/London")
+    assert from_file.triage_signals() == direct.triage_signals()
+    for metric, expected in direct.metrics.items():
+        got = from_file.metrics[metric]
+        assert got.recent.days_with_data == expected.recent.days_with_data, metric
+        assert got.recent.mean == pytest.approx(expected.recent.mean), metric
+        if metric is not Metric.SLEEP_DURATION:  # the export splits each night into stages
+            assert got.recent.samples == expected.recent.samples, metric
+
+
+def test_daylight_saving_change_in_an_export(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    synthetic.write_apple_health(path, synthetic.generate(synthetic.benchmark_config(days=3, end=date(2025, 3, 31))))
+    spring = summarise_file(path, tz="Europe/London", as_of=date(2025, 3, 30), recent_days=1, baseline_days=1)
+    assert spring.metrics[Metric.HEART_RATE].recent.samples == 23 * 60
+    assert spring.metrics[Metric.HEART_RATE].baseline.samples == 24 * 60
+    # 1,440 + 1,380 + 1,440 readings against a usual 1,440 a day.
+    assert "data 3/3 d (99% of usual readings)" in summarise_file(path, tz="Europe/London", recent_days=3).for_clinician()
+
+
+def test_corrupted_files_never_crash(tmp_path: Path) -> None:
+    """Truncated, bit-flipped or spliced input: a summary of what is readable, or a
+    WearableDataError with a reason; never another exception."""
+    import random
+
+    from connectors.wearables import WearableDataError
+
+    rng = random.Random(3)
+    paths = synthetic.write_all(tmp_path / "src", synthetic.SyntheticConfig(days=2, hr_every_minutes=60))
+    for name, path in paths.items():
+        data = path.read_bytes()
+        for i in range(12):
+            mutated = bytearray(data)
+            if i % 3 == 0:
+                mutated = mutated[: rng.randrange(len(mutated))]
+            elif i % 3 == 1:
+                for _ in range(10):
+                    mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+            else:
+                at = rng.randrange(len(mutated))
+                mutated[at:at] = rng.choice([b"<", b"&", b'"', b"<!--", b"\xff\xfe", b"{", b"]"])
+            target = tmp_path / f"m{i}{path.suffix}"
+            target.write_bytes(bytes(mutated))
+            try:
+                summary = summarise_file(target, parser="lxml" if name == "apple" and i % 2 else "fast")
+                summary.for_patient(), summary.for_clinician(), summary.triage_signals()
+            except WearableDataError as exc:
+                assert exc.reason
