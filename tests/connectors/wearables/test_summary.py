@@ -234,3 +234,24 @@ def test_corrupted_files_never_crash(tmp_path: Path) -> None:
                 summary.for_patient(), summary.for_clinician(), summary.triage_signals()
             except WearableDataError as exc:
                 assert exc.reason
+
+
+def test_sleep_drop_low_pressure_and_high_resting_rate() -> None:
+    from connectors.wearables.models import Component
+
+    start = datetime(2025, 3, 1, 7, tzinfo=UTC)
+    samples = []
+    for day in range(35):
+        wake = start + timedelta(days=day)
+        minutes = 360.0 if day >= 28 else 470.0  # the last week: six hours instead of nearly eight
+        samples.append(Sample(Metric.SLEEP_DURATION, wake - timedelta(minutes=minutes), minutes, "min", "w", wake))
+        samples.append(Sample(Metric.RESTING_HEART_RATE, wake, 104.0 if day >= 28 else 99.0, "/min", "w"))
+    t = start + timedelta(days=33)
+    samples.append(Sample(Metric.BLOOD_PRESSURE, t, 86.0, "mm[Hg]", "cuff", None,
+                          (Component("8480-6", 86.0, "mm[Hg]"), Component("8462-4", 55.0, "mm[Hg]"))))
+    summary = summarise(samples)
+    ids = {d.id for d in summary.deviations}
+    assert {"sleep_below_usual", "resting_hr_high", "bp_low"} <= ids
+    assert "resting_hr_elevated" not in ids  # +5 bpm is not +10
+    text = summary.for_patient()
+    assert "at least an hour less than you usually sleep" in text and "below 90/60" in text
