@@ -43,6 +43,7 @@ def to_policy_facts(clinical: ClinicalFacts, context: dict[str, Any] | None = No
         conditions=list(context.get("conditions", [])),
         medications=[str(m).lower() for m in context.get("medications", [])],
         wearable_deviations=list(context.get("wearable_deviations", [])),
+        presentations={p.category: p.score for p in clinical.presentations},
     )
 
 
@@ -94,12 +95,17 @@ def result_to_dict(result: TriageResult, clinical: ClinicalFacts) -> dict[str, A
         "protocol": result.protocol,
         "patient": {"age_years": clinical.age_years, "sex": clinical.sex, "pregnant": clinical.pregnant},
         "vitals": {k: v for k, v in asdict(clinical.vitals).items() if v is not None},
+        # Emergency presentations recognised by meaning, with the clause that matched (for audit).
+        "presentations": [
+            {"category": p.category, "similarity": round(p.score, 3), "text": p.text} for p in clinical.presentations
+        ],
     }
 
 
 class TriageService:
-    def __init__(self, emergency_number: str = "999 or 911") -> None:
+    def __init__(self, emergency_number: str = "999 or 911", *, presentations: bool = True) -> None:
         self.emergency_number = emergency_number
+        self.presentations = presentations  # recognise emergency presentations by meaning
 
     def assess(
         self,
@@ -110,7 +116,7 @@ class TriageService:
         answers: dict[str, Any] | None = None,
         context: dict[str, Any] | None = None,
     ) -> tuple[TriageResult, ClinicalFacts]:
-        clinical = extract_facts(text, age=age, sex=sex)
+        clinical = extract_facts(text, age=age, sex=sex, presentations=self.presentations)
         facts = to_policy_facts(clinical, context)
         apply_answers(facts, answers or {})
         result = triage(facts, emergency_number=self.emergency_number, answered=set(answers or {}))

@@ -63,6 +63,9 @@ class Facts:
     conditions: list[str] = field(default_factory=list)  # chronic conditions from the record
     medications: list[str] = field(default_factory=list)
     wearable_deviations: list[str] = field(default_factory=list)
+    # Emergency presentations recognised by meaning: category id (policies/triage/presentations.yml)
+    # -> similarity of the best matching clause.
+    presentations: dict[str, float] = field(default_factory=dict)
 
     def has(self, *keys: str) -> bool:
         return any(f.key in keys and not f.negated for f in self.findings)

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from policies.safety import SafetyPolicy
 from policies.triage.models import Facts, Level, RedFlag
@@ -140,7 +144,51 @@ def _spreading_infection(f: Facts) -> bool:
     return f.has("infected_wound") and (f.has("fever") or (f.temperature_c or 0) >= 38 or f.progression == "worsening")
 
 
+RCP_NEWS2 = "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/"
+
+
+def news2(f: Facts) -> tuple[int, int, int]:
+    """(aggregate, highest single-parameter score, parameters scored) of the Royal College of
+    Physicians' NEWS2 over the vitals the text states; new confusion scores as consciousness.
+    Adults only: the bands do not apply to children or in pregnancy."""
+    parts: list[int] = []
+    if f.respiratory_rate is not None:
+        r = f.respiratory_rate
+        parts.append(3 if r <= 8 else 1 if r <= 11 else 0 if r <= 20 else 2 if r <= 24 else 3)
+    if f.spo2 is not None:
+        s = f.spo2
+        parts.append(3 if s <= 91 else 2 if s <= 93 else 1 if s <= 95 else 0)
+    if f.systolic is not None:
+        b = f.systolic
+        parts.append(3 if b <= 90 else 2 if b <= 100 else 1 if b <= 110 else 0 if b <= 219 else 3)
+    if f.heart_rate is not None:
+        h = f.heart_rate
+        parts.append(3 if h <= 40 else 1 if h <= 50 else 0 if h <= 90 else 1 if h <= 110 else 2 if h <= 130 else 3)
+    if f.temperature_c is not None:
+        t = f.temperature_c
+        parts.append(3 if t <= 35.0 else 1 if t <= 36.0 else 0 if t <= 38.0 else 1 if t <= 39.0 else 2)
+    if f.has("confusion", "unconscious"):
+        parts.append(3)
+    return sum(parts), max(parts, default=0), len(parts)
+
+
+def _news2_applies(f: Facts) -> bool:
+    return (f.age_years is None or f.age_years >= 16) and not f.pregnant
+
+
+def _news2_high(f: Facts) -> bool:
+    total, _, n = news2(f)
+    return _news2_applies(f) and n >= 2 and total >= 7
+
+
+def _news2_medium(f: Facts) -> bool:
+    total, single, n = news2(f)
+    return _news2_applies(f) and ((n >= 2 and total >= 5) or single == 3)
+
+
 RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
+    RedFlagRule("news2_medium", Level.EMERGENCY, "Vital signs with a NEWS2 score of 5-6, or one sign far from normal", RCP_NEWS2, _news2_medium),
     RedFlagRule("cardiac_chest_pain", Level.EMERGENCY_AMBULANCE, "Chest pain that spreads, is severe, or comes with sweating, breathlessness or sickness", AHA_HEART_ATTACK, _chest_cardiac),
     RedFlagRule("stroke_fast", Level.EMERGENCY_AMBULANCE, "Stroke signs (FAST / BE-FAST): face droop, arm or leg weakness, speech problems", CDC_STROKE, _stroke),
     RedFlagRule("severe_breathlessness", Level.EMERGENCY_AMBULANCE, "Severe difficulty breathing", NHS_SOB, _breathing_severe),
@@ -181,8 +229,35 @@ def text_red_flags(text: str) -> list[RedFlag]:
     return flags
 
 
+PRESENTATIONS_FILE = Path(__file__).parent / "presentations.yml"
+
+
+@lru_cache(maxsize=1)
+def _presentations(path: Path = PRESENTATIONS_FILE) -> tuple[float, dict[str, RedFlag]]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    flags = {
+        key: RedFlag(f"presentation:{key}", Level(item["level"]), item["description"], item["source"])
+        for key, item in document["presentations"].items()
+    }
+    return float(document["strong_similarity"]), flags
+
+
+def presentation_flags(presentations: dict[str, float]) -> list[RedFlag]:
+    strong, known = _presentations()
+    out = []
+    for key, similarity in presentations.items():
+        flag = known.get(key)
+        if flag is None:
+            continue
+        if similarity < strong and flag.level.urgency > Level.EMERGENCY.urgency:
+            flag = RedFlag(flag.id, Level.EMERGENCY, flag.description, flag.source)
+        out.append(flag)
+    return out
+
+
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
     flags = text_red_flags(facts.text) if facts.text else []
+    flags.extend(presentation_flags(facts.presentations))
     seen = {f.id for f in flags}
     for rule in RULES:
         if rule.id not in seen and rule.test(facts):

@@ -115,11 +115,24 @@ def describe(file: Path, server_id: str) -> SyntheaPatient:
     )
 
 
-def load_wearables(base_url: str, patient_ids: list[str], days: int = 36) -> dict[str, str]:
-    """Our generator's daily-level wearable Observations, ending today, for two patients."""
+def load_wearables(base_url: str, days: int = 36) -> dict[str, str]:
+    """Two patients of our own (not Synthea's, whose records other tests check exactly) with our
+    generator's daily-level wearable Observations ending today."""
+    import httpx
+
     from connectors.wearables.synthetic import fhir_observations
 
-    anomalous, steady = patient_ids[0], patient_ids[1]
+    ids = []
+    for gender, born in (("female", "1958-03-14"), ("male", "1990-07-02")):
+        created = httpx.post(
+            f"{base_url}/Patient",
+            json={"resourceType": "Patient", "gender": gender, "birthDate": born, "active": True},
+            headers={"Content-Type": "application/fhir+json"},
+            timeout=30,
+        )
+        created.raise_for_status()
+        ids.append(created.json()["id"])
+    anomalous, steady = ids
     today = date.today()
     load_resources(base_url, fhir_observations(f"Patient/{anomalous}", days, end=today, seed=11))
     load_resources(
@@ -150,7 +163,7 @@ def fhir_server() -> Iterator[LoadedServer]:
         for file in files:
             source_id = json.loads(file.read_text())["entry"][0]["resource"]["id"]
             patients[file.stem] = describe(file, ids[source_id])
-        wearable_patients = load_wearables(server.base_url, [p.server_id for p in patients.values()][:2])
+        wearable_patients = load_wearables(server.base_url)
         yield LoadedServer(server=server, patients=patients, wearable_patients=wearable_patients)
     finally:
         server.stop()

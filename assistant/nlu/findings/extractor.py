@@ -84,6 +84,7 @@ class ClinicalFacts:
     onset: str | None = None
     severity: str | None = None
     progression: str | None = None
+    presentations: list[Any] = field(default_factory=list)  # presentations.Presentation
 
     def present(self, *keys: str) -> bool:
         return any(f.key in keys and not f.negated for f in self.findings)
@@ -359,15 +360,23 @@ _fallback = _SemanticFallback()
 
 
 def warm_up() -> None:
-    """Load the matcher now (model + example vectors), so the first patient does not wait."""
+    """Load the matchers now (model + example vectors), so the first patient does not wait."""
+    from assistant.nlu.findings import presentations
+
     try:
         _fallback._ready()
     except Exception:  # noqa: BLE001 - the lexicon still works; the first use retries
         pass
+    presentations.warm_up()
 
 
 def extract_facts(
-    text: str, *, age: float | None = None, sex: str | None = None, semantic_fallback: bool = True
+    text: str,
+    *,
+    age: float | None = None,
+    sex: str | None = None,
+    semantic_fallback: bool = True,
+    presentations: bool = False,
 ) -> ClinicalFacts:
     clean = _normalise(text)
     facts = ClinicalFacts(text=text)
@@ -421,6 +430,10 @@ def extract_facts(
     facts.age_years = float(age) if age is not None else parse_age(clean)
     facts.sex = sex or parse_sex(clean)
     facts.pregnant = parse_pregnancy(clean)
+    if presentations:
+        from assistant.nlu.findings.presentations import recognise
+
+        facts.presentations = recognise(text)
     return facts
 
 

@@ -89,3 +89,16 @@ def test_only_clinically_relevant_record_conditions_raise_self_care() -> None:
     diabetic = Facts(text="", findings=[FindingFact("runny_nose")], conditions=["Diabetes mellitus type 2 (disorder)"])
     assert triage(social).level == Level.SELF_CARE
     assert triage(diabetic).level == Level.CONSULTATION
+
+
+def test_news2_from_stated_vitals_in_adults_only() -> None:
+    from policies.triage import triage
+
+    shocked = Facts(text="", systolic=80, heart_rate=125, respiratory_rate=26)  # 3 + 2 + 3
+    assert triage(shocked).level == Level.EMERGENCY_AMBULANCE
+    one_far_off = Facts(text="", systolic=88, heart_rate=80)  # a single parameter scoring 3
+    assert triage(one_far_off).level == Level.EMERGENCY
+    normal = Facts(text="", findings=[FindingFact("cough")], systolic=124, heart_rate=78, temperature_c=37.2)
+    assert triage(normal).level not in (Level.EMERGENCY, Level.EMERGENCY_AMBULANCE)
+    toddler = Facts(text="", age_years=2, heart_rate=135, respiratory_rate=30, findings=[FindingFact("cough")])
+    assert all(f.id not in ("news2_high", "news2_medium") for f in triage(toddler).red_flags)

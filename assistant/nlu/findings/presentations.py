@@ -1,0 +1,155 @@
+"""Emergency presentations recognised by meaning, for wording no phrase rule anticipates.
+
+Each sentence (and each comma-separated clause) of a message is compared, by MiniLM sentence
+similarity, with our example sentences per emergency category (``red_flag_examples.yml``). A
+category is recognised when the mean of its ``top_k`` closest examples reaches the threshold,
+unless the clause is clearly closer to one of its near misses (the file's ``not:`` lines, e.g.
+heartburn after a spicy meal for a heart attack). Near misses veto only when clearly closer:
+sentence embeddings cannot tell "wrist bent at an odd angle" from "sprained wrist" reliably, and
+when unsure the safe error is to flag. Clauses that only deny something ("no vomiting", "denies chest
+pain") are left out, because sentence embeddings barely register negation.
+
+This adds to the phrase rules and the coded findings; it never removes anything they found, and
+when the model is unavailable triage goes on without it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+EXAMPLES_FILE = Path(__file__).parent / "red_flag_examples.yml"
+
+#: The threshold keeps false alarms on our own non-emergency texts near 5%
+#: (benchmarks/presentations_calibration.py); a near miss vetoes only when this much closer.
+DEFAULT_THRESHOLD = 0.62
+DEFAULT_VETO = 0.05
+
+_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+_CLAUSE = re.compile(r",\s+|\s+-\s+|\s+but\s+")
+_DENIAL = re.compile(
+    r"^\s*(?:and\s+|or\s+)?(?:no|not|nil|without|denies|denied|negative for|never|none|"
+    r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Presentation:
+    category: str
+    score: float
+    text: str
+
+
+@lru_cache(maxsize=1)
+def load_categories(path: Path = EXAMPLES_FILE) -> dict[str, dict[str, tuple[str, ...]]]:
+    if not path.exists():
+        return {}
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for key, item in (document.get("categories") or {}).items():
+        out[key] = {
+            "examples": tuple(str(x) for x in item.get("examples", [])),
+            "not": tuple(str(x) for x in item.get("not", [])),
+        }
+    return out
+
+
+def clauses(text: str) -> list[str]:
+    """Sentences, plus their clauses when a sentence has several; denials left out."""
+    out: list[str] = []
+    for sentence in _SPLIT.split(text):
+        sentence = sentence.strip()
+        if len(sentence.split()) < 3:
+            continue
+        parts = [p.strip() for p in _CLAUSE.split(sentence) if len(p.split()) >= 3]
+        kept = [p for p in parts if not _DENIAL.search(p)]
+        if len(kept) == len(parts):
+            out.append(sentence)
+        if len(parts) > 1:
+            out.extend(kept)
+    return list(dict.fromkeys(out))
+
+
+class PresentationMatcher:
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, veto: float = DEFAULT_VETO, top_k: int = 3) -> None:
+        self.threshold = threshold
+        self.veto = veto
+        self.top_k = top_k
+        self._lock = threading.Lock()
+        self._encoder = None
+        self._positive: dict[str, np.ndarray] = {}
+        self._negative: dict[str, np.ndarray] = {}
+
+    def _ready(self):  # type: ignore[no-untyped-def]
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    from retrieval.encoder import SentenceEncoder
+
+                    encoder = SentenceEncoder()
+                    categories = load_categories()
+                    texts: list[str] = []
+                    spans: dict[str, tuple[int, int, int]] = {}
+                    for key, item in categories.items():
+                        start = len(texts)
+                        texts.extend(item["examples"])
+                        middle = len(texts)
+                        texts.extend(item["not"])
+                        spans[key] = (start, middle, len(texts))
+                    matrix = encoder.encode_cached(texts, "red-flag-examples") if texts else np.zeros((0, 1))
+                    self._positive = {k: matrix[a:b] for k, (a, b, _) in spans.items()}
+                    self._negative = {k: matrix[b:c] for k, (_, b, c) in spans.items()}
+                    self._encoder = encoder
+        return self._encoder
+
+    def scores(self, text: str) -> list[tuple[str, float, float, str]]:
+        """(category, score, best near-miss similarity, clause) for the best clause of each category."""
+        parts = clauses(text)
+        if not parts:
+            return []
+        encoder = self._ready()
+        vectors = encoder.encode(parts)
+        best: dict[str, tuple[str, float, float, str]] = {}
+        for key, positive in self._positive.items():
+            if not len(positive):
+                continue
+            similarity = vectors @ positive.T  # clauses x examples
+            k = min(self.top_k, positive.shape[0])
+            top = np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
+            negative = self._negative.get(key)
+            near = (vectors @ negative.T).max(axis=1) if negative is not None and len(negative) else np.full(len(parts), -1.0)
+            i = int(top.argmax())
+            best[key] = (key, float(top[i]), float(near[i]), parts[i])
+        return sorted(best.values(), key=lambda item: -item[1])
+
+    def match(self, text: str) -> list[Presentation]:
+        return [
+            Presentation(key, score, clause)
+            for key, score, near, clause in self.scores(text)
+            if score >= self.threshold and near < score + self.veto
+        ]
+
+
+_matcher = PresentationMatcher()
+
+
+def recognise(text: str) -> list[Presentation]:
+    """Emergency presentations in ``text`` (empty when the model is unavailable)."""
+    try:
+        return _matcher.match(text)
+    except Exception:  # noqa: BLE001 - phrase rules and findings still decide
+        return []
+
+
+def warm_up() -> None:
+    try:
+        _matcher._ready()
+    except Exception:  # noqa: BLE001
+        pass

@@ -1,0 +1,24 @@
+"""Emergency presentations recognised by meaning, for wording the phrase rules do not anticipate."""
+
+from __future__ import annotations
+
+from assistant.nlu.findings.presentations import clauses, recognise
+
+
+def test_unanticipated_emergency_wording_is_recognised() -> None:
+    found = {p.category for p in recognise("blood keeps pumping out of the cut on my arm even though I am pressing on it")}
+    assert "major_bleeding" in found
+
+
+def test_denials_are_not_read_as_presentations() -> None:
+    assert clauses("No chest pain, no trouble breathing. Sore throat for two days") == ["Sore throat for two days"]
+    assert recognise("no chest pain and no trouble breathing, just a runny nose") == []
+
+
+def test_triage_shows_the_matched_clause_and_never_lowers_a_level() -> None:
+    from assistant.core.triage_service import TriageService, result_to_dict
+
+    result, clinical = TriageService().assess("blood keeps pumping out of the cut on my arm even though I am pressing on it")
+    payload = result_to_dict(result, clinical)
+    assert payload["level"] in ("emergency", "emergency_ambulance")
+    assert any(p["category"] == "major_bleeding" and p["text"] for p in payload["presentations"])
