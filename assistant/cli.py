@@ -48,9 +48,8 @@ def train(
     force: Annotated[bool, typer.Option("--force", help="Retrain even when cached.")] = False,
 ) -> None:
     """Fine-tune the intent model on the configured Rasa NLU data (cached by content hash)."""
-    from assistant.nlu.training import cached_model_dir, is_trained, train_intent_model
-
     from assistant.nlu.findings.extractor import warm_up
+    from assistant.nlu.training import cached_model_dir, is_trained, train_intent_model
 
     settings = get_settings()
     # The symptom matcher's example vectors are cached beside the exported encoder (seconds).

@@ -19,7 +19,7 @@ import httpx
 from _common import ROOT, machine, summary_ms
 
 sys.path.insert(0, str(ROOT))
-from tests.live_server import live_server  # noqa: E402
+from tests.live_server import live_server
 
 KEY = "vha-local-dev-key"
 PARSE_TEXTS = [

@@ -18,7 +18,7 @@ import yaml
 from _common import ROOT, machine, summary_ms
 
 sys.path.insert(0, str(ROOT))
-from tests.live_server import live_server  # noqa: E402
+from tests.live_server import live_server
 
 LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
 THREE = {"emergency_ambulance": "emergency", "emergency": "emergency", "consultation_24": "clinician",

@@ -65,13 +65,13 @@ _HISTORY = re.compile(
     r"when i was|previous(?:ly)?|had (?:a|my) (?:\w+ )?(?:stroke|heart attack|seizure)s? (?:in|back)|"
     r"after (?:my|his|her) (?:stroke|heart attack)|since (?:my|his|her) (?:stroke|heart attack)|"
     r"recover(?:ed|ing) from|survivor)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _INFO_QUESTION = re.compile(
     r"^\s*(?:what|how|why|which|when|where|who|is it true|is it|are there|can you (?:tell|explain)|"
     r"could you (?:tell|explain)|tell me|explain|define|info(?:rmation)? (?:on|about)|should|"
     r"do (?:you|people|i need)|does|can (?:you|people|a|an)|are (?:the|there))\b",
-    re.I,
+    re.IGNORECASE,
 )
 # Signs that a question is about a real, current situation rather than a topic.
 _PERSONAL_NOW = re.compile(
@@ -80,11 +80,11 @@ _PERSONAL_NOW = re.compile(
     r"(?:his|her|their) \w+ (?:is|are|has|keeps|won'?t|went)|he'?s|she'?s|they'?re|he is|she is|"
     r"they are|he has|she has|right now|now|currently|at the moment|happening|help me|help him|"
     r"help her|please help|someone is|someone'?s|somebody is|it won'?t|won'?t stop|urgent)\b",
-    re.I,
+    re.IGNORECASE,
 )
 # "what should I do if someone is choking" is a question about a hypothetical person.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|when) (?:someone|somebody|a person|a child|a baby|a friend|you|people|one)\b.*$", re.I
+    r"\b(?:if|when) (?:someone|somebody|a person|a child|a baby|a friend|you|people|one)\b.*$", re.IGNORECASE
 )
 
 
@@ -98,7 +98,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[SafetyRule, ...]:
                 SafetyRule(
                     id=item["id"],
                     kind=kind,  # type: ignore[arg-type]
-                    pattern=re.compile(item["pattern"], re.I),
+                    pattern=re.compile(item["pattern"], re.IGNORECASE),
                     description=item["description"],
                     suppress_in_history=bool(item.get("suppress_in_history", False)),
                     suppress_in_questions=bool(item.get("suppress_in_questions", True)),

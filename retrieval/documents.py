@@ -51,7 +51,7 @@ class DocumentError(ValueError):
     pass
 
 
-_FRONT_MATTER = re.compile(r"^---\s*\n(.*?)\n---\s*\n", re.S)
+_FRONT_MATTER = re.compile(r"^---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 def _from_meta(doc_id: str, meta: dict[str, Any], text: str, fmt: str) -> Document:
@@ -83,7 +83,7 @@ def load_markdown(path: Path) -> Document:
             raise DocumentError(f"{path}: bad front matter: {exc}") from exc
         raw = raw[match.end() :]
     if "title" not in meta:
-        heading = re.search(r"^#\s+(.+)$", raw, re.M)
+        heading = re.search(r"^#\s+(.+)$", raw, re.MULTILINE)
         if heading:
             meta["title"] = heading.group(1).strip()
     return _from_meta(path.stem, meta, raw, "markdown")

@@ -18,8 +18,8 @@ import json
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -423,7 +423,7 @@ class HybridIndex:
         (directory / MANIFEST).write_text(json.dumps(self.manifest(), indent=2))
 
     @classmethod
-    def load(cls, directory: Path, encoder: SentenceEncoder, **options: Any) -> "HybridIndex":
+    def load(cls, directory: Path, encoder: SentenceEncoder, **options: Any) -> HybridIndex:
         directory = Path(directory)
         manifest = json.loads((directory / MANIFEST).read_text())
         if manifest.get("format") != FORMAT_VERSION:

@@ -13,7 +13,14 @@ from assistant.core.capabilities import (
     PatientData,
     SymptomTriage,
 )
-from assistant.core.events import ActionExecuted, AgentMessage, BotMessage, EscalationRaised, Handoff, UserMessage
+from assistant.core.events import (
+    ActionExecuted,
+    AgentMessage,
+    BotMessage,
+    EscalationRaised,
+    Handoff,
+    UserMessage,
+)
 from assistant.core.turn import TurnContext
 
 log = logging.getLogger(__name__)
@@ -91,7 +98,7 @@ class ActionRunner:
         state = ctx.slot("triage_state") if ctx.slot("active_flow") == "triage" else None
         try:
             step = self.triage.step(ctx.message.text, state, self._triage_context(ctx))
-        except Exception:  # noqa: BLE001 - never leave the patient without an answer
+        except Exception:
             log.exception("triage failed")
             ctx.utter("utter_triage_placeholder")
             ctx.set_slot("active_flow", None)
@@ -159,7 +166,7 @@ class ActionRunner:
             return
         try:
             reply = self.answers.answer(ctx.message.text, language=ctx.language)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("guideline answering failed")
             ctx.utter("utter_guideline_unavailable")
             return
@@ -196,7 +203,7 @@ class ActionRunner:
             reply = self.patient_data.patient_summary(
                 patient_id, conversation_id=ctx.tracker.conversation_id, consent_given=True
             )
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("patient data unavailable")
             ctx.utter("utter_my_data_unavailable")
             return

@@ -19,7 +19,7 @@ SAFETY_FOOTER = (
     "This is general information, not a diagnosis. If symptoms are severe, sudden or getting worse, "
     "contact a doctor, or call 999 / 911 in an emergency."
 )
-_DOSING_QUESTION = re.compile(r"\b(how (?:much|many|often)|dose|dosage|mg|milligrams?|max(?:imum)?)\b", re.I)
+_DOSING_QUESTION = re.compile(r"\b(how (?:much|many|often)|dose|dosage|mg|milligrams?|max(?:imum)?)\b", re.IGNORECASE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 
 
@@ -29,7 +29,7 @@ class GroundedAnswer(GuidelineReply):
     best_similarity: float = 0.0
 
 
-_STOP = set("a an the and or of to in on for with is are was be it i my me you your can do does how what when why should could would about this that have has if at by from".split())
+_STOP = set(["a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "be", "it", "i", "my", "me", "you", "your", "can", "do", "does", "how", "what", "when", "why", "should", "could", "would", "about", "this", "that", "have", "has", "if", "at", "by", "from"])
 
 
 def _content_words(text: str) -> set[str]:
@@ -107,7 +107,7 @@ class GuidelineAnswerer:
             for h in used
         ]
         body = " ".join(sentences)
-        if _DOSING_QUESTION.search(question) and not re.search(r"\b\d+\s*(?:mg|ml|micrograms?)\b", body, re.I):
+        if _DOSING_QUESTION.search(question) and not re.search(r"\b\d+\s*(?:mg|ml|micrograms?)\b", body, re.IGNORECASE):
             body += " For the right dose for you, follow the leaflet that came with the medicine or ask a pharmacist."
         sources = "; ".join(
             f"{c['title']} ({c['url']})" if c["url"] else c["title"] for c in citations

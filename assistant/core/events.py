@@ -26,7 +26,7 @@ class Event:
         return data
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> "Event":
+    def from_dict(data: dict[str, Any]) -> Event:
         kind = data.get("type")
         cls = EVENT_TYPES.get(kind or "")
         if cls is None:

@@ -25,7 +25,7 @@ class ResponseTemplates:
         self.default_language = default_language
 
     @classmethod
-    def load(cls, directory: Path | None = None, default_language: str = "en") -> "ResponseTemplates":
+    def load(cls, directory: Path | None = None, default_language: str = "en") -> ResponseTemplates:
         directory = directory or DEFAULT_DIR
         by_language = {}
         for path in sorted(Path(directory).glob("*.yml")):

@@ -29,7 +29,7 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     # Clinician escalation (assistant.escalations.service.EscalationService), None when disabled.
     escalations: Any = None
-    guidelines: "GuidelineLoader | None" = None
+    guidelines: GuidelineLoader | None = None
     # Patient record + wearables (assistant.core.patient_data.FHIRPatientData), None when unset.
     patient_data: Any = None
 
@@ -59,7 +59,7 @@ class GuidelineLoader:
             if self._answerer is None and not self._failed:
                 try:
                     self._answerer = load_guidelines(self.settings)
-                except Exception:  # noqa: BLE001 - the assistant answers without guidelines
+                except Exception:
                     log.exception("guideline index unavailable")
                     self._failed = True
         return self._answerer

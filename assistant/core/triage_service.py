@@ -13,8 +13,8 @@ from policies.triage import Facts, TriageResult, triage
 from policies.triage.models import FindingFact
 
 MAX_QUESTIONS = 4
-_YES = re.compile(r"^\s*(?:y|yes|yeah|yep|yup|ya|sure|i do|i am|it is|it did|correct|definitely|a bit|a little|kind of|sort of)\b", re.I)
-_NO = re.compile(r"^\s*(?:n|no|nope|nah|not really|never|none|i don'?t|it isn'?t|it didn'?t|not at all)\b", re.I)
+_YES = re.compile(r"^\s*(?:y|yes|yeah|yep|yup|ya|sure|i do|i am|it is|it did|correct|definitely|a bit|a little|kind of|sort of)\b", re.IGNORECASE)
+_NO = re.compile(r"^\s*(?:n|no|nope|nah|not really|never|none|i don'?t|it isn'?t|it didn'?t|not at all)\b", re.IGNORECASE)
 
 
 def to_policy_facts(clinical: ClinicalFacts, context: dict[str, Any] | None = None) -> Facts:

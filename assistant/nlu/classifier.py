@@ -135,7 +135,7 @@ class IntentClassifier:
         base_model: str | Path,
         config: TrainingConfig,
         progress: ProgressCallback | None = None,
-    ) -> "IntentClassifier":
+    ) -> IntentClassifier:
         random.seed(config.seed)
         torch.manual_seed(config.seed)
         labels = sorted({e.intent for e in examples})
@@ -204,7 +204,7 @@ class IntentClassifier:
         )
 
     @classmethod
-    def load(cls, directory: Path, backend: str = "onnx", threads: int = 0) -> "IntentClassifier":
+    def load(cls, directory: Path, backend: str = "onnx", threads: int = 0) -> IntentClassifier:
         meta = json.loads((directory / "labels.json").read_text())
         tokenizer = AutoTokenizer.from_pretrained(str(directory / "encoder"))
         encoder = AutoModel.from_pretrained(str(directory / "encoder"))

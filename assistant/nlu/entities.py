@@ -23,7 +23,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"|\b{_NUM}\s+{_UNIT}\b(?=\s+(?:now|ago|already))"
             r"|\bsince\s+(?:yesterday|last\s+night|this\s+morning|monday|tuesday|wednesday|thursday"
             r"|friday|saturday|sunday|last\s+week)\b",
-            re.I,
+            re.IGNORECASE,
         ),
     ),
     (
@@ -31,12 +31,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b\d{1,3}\s*[- ]?(?:years?|yrs?|yo|y/o|months?|mo|weeks?|wks?|days?)[- ]?(?:old)?\b"
             r"(?=\s*(?:old|boy|girl|man|woman|baby|son|daughter|child|kid|male|female|m\b|f\b|,|$))",
-            re.I,
+            re.IGNORECASE,
         ),
     ),
     (
         "temperature",
-        re.compile(r"\b\d{2,3}(?:\.\d)?\s*(?:°\s*)?(?:c|f|celsius|fahrenheit|degrees)\b", re.I),
+        re.compile(r"\b\d{2,3}(?:\.\d)?\s*(?:°\s*)?(?:c|f|celsius|fahrenheit|degrees)\b", re.IGNORECASE),
     ),
     (
         "person",
@@ -44,7 +44,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\bmy\s+(?:\d+\s*(?:yr|year|month|week)s?[- ]?old\s+)?"
             r"(?:son|daughter|baby|child|kid|kids|toddler|boy|girl|husband|wife|partner|mum|mom|mother|"
             r"dad|father|grandma|grandmother|grandpa|grandfather|nan|gran|friend|brother|sister)\b",
-            re.I,
+            re.IGNORECASE,
         ),
     ),
 ]
@@ -73,7 +73,7 @@ class Entity:
 def _medication_pattern() -> re.Pattern[str]:
     names = yaml.safe_load((Path(__file__).parent.parent / "data" / "medications.yml").read_text())
     terms = sorted({n.lower() for n in names["medications"]}, key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b", re.I)
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b", re.IGNORECASE)
 
 
 def extract_entities(text: str) -> list[Entity]:

@@ -53,7 +53,7 @@ class NLUParser:
     @classmethod
     def load(
         cls, model_dir: Path, fallback_threshold: float, backend: str = "onnx", threads: int = 0
-    ) -> "NLUParser":
+    ) -> NLUParser:
         return cls(IntentClassifier.load(model_dir, backend, threads), fallback_threshold)
 
     @property

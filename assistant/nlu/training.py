@@ -29,7 +29,7 @@ def training_config(settings: Settings) -> TrainingConfig:
     )
 
 
-def _hash_base_model(directory: Path, digest: "hashlib._Hash") -> None:
+def _hash_base_model(directory: Path, digest: hashlib._Hash) -> None:
     # Config and tokenizer files in full; weights by name and size (hashing GBs of a large
     # clinical BERT on every start would be slow, and a changed checkpoint changes its size).
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):

@@ -5,7 +5,16 @@ The schema is created and upgraded only through Alembic (``assistant/stores/migr
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Float, Index, Integer, String, UniqueConstraint, create_engine
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    create_engine,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 

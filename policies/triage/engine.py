@@ -46,7 +46,7 @@ _RISK_CONDITIONS = re.compile(
     r"leuk(?:a)?emia|lymphoma|chemotherapy|immunodeficien|hiv|transplant|sickle cell|"
     r"epilepsy|stroke|cerebrovascular|dementia|alzheimer|parkinson|multiple sclerosis|"
     r"anticoagula|hypertension",
-    re.I,
+    re.IGNORECASE,
 )
 _BREATHING = ("shortness_of_breath", "wheeze", "cough", "chest_pain")
 NHS_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"

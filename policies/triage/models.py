@@ -20,10 +20,10 @@ class Level(str, Enum):
     def urgency(self) -> int:
         return {"emergency_ambulance": 4, "emergency": 3, "consultation_24": 2, "consultation": 1, "self_care": 0}[self.value]
 
-    def at_least(self, other: "Level") -> "Level":
+    def at_least(self, other: Level) -> Level:
         return self if self.urgency >= other.urgency else other
 
-    def one_up(self) -> "Level":
+    def one_up(self) -> Level:
         order = [Level.SELF_CARE, Level.CONSULTATION, Level.CONSULTATION_24, Level.EMERGENCY, Level.EMERGENCY_AMBULANCE]
         return order[min(order.index(self) + 1, len(order) - 1)]
 

@@ -8,6 +8,7 @@ missing the fixtures fail (never skip) and say how to install them.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from connectors.fhir import FHIRConnectorConfig
-import os
 
 # As in tests/conftest.py (not imported from there: that module imports these fixtures).
 SHARED_DIR = Path(os.environ.get("VHA_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared")).resolve()

@@ -8,6 +8,7 @@ above a threshold, so unseen wording ("everything looks like I'm in a smoky room
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -120,7 +121,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> tuple[Concept, ...]:
                 code=str(item["code"]),
                 display=item["display"],
                 group=item["group"],
-                pattern=re.compile(rf"\b(?:{alternatives})", re.I),
+                pattern=re.compile(rf"\b(?:{alternatives})", re.IGNORECASE),
                 describe=tuple(item.get("describe", [])),
                 body_site=item.get("body_site"),
             )
@@ -365,8 +366,8 @@ def warm_up() -> None:
 
     try:
         _fallback._ready()
-    except Exception:  # noqa: BLE001 - the lexicon still works; the first use retries
-        pass
+    except Exception:
+        logging.getLogger(__name__).warning("symptom matcher unavailable at start-up", exc_info=True)
     presentations.warm_up()
 
 

@@ -15,6 +15,7 @@ when the model is unavailable triage goes on without it.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ _CLAUSE = re.compile(r",\s+|\s+-\s+|\s+but\s+")
 _DENIAL = re.compile(
     r"^\s*(?:and\s+|or\s+)?(?:no|not|nil|without|denies|denied|negative for|never|none|"
     r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -151,5 +152,5 @@ def recognise(text: str) -> list[Presentation]:
 def warm_up() -> None:
     try:
         _matcher._ready()
-    except Exception:  # noqa: BLE001
-        pass
+    except Exception:
+        logging.getLogger(__name__).warning("presentation matcher unavailable at start-up", exc_info=True)
