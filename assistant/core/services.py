@@ -78,6 +78,7 @@ def load_encoder(settings: Settings):  # type: ignore[no-untyped-def]
         settings.embedding_model or None,
         cache_dir=settings.encoder_cache_dir,
         batch_precision=settings.embedding_precision,
+        query_precision=settings.query_precision,
     )
 
 

@@ -78,9 +78,9 @@ def test_large_collections_switch_to_ivf_and_still_find_and_delete(encoder) -> N
 
 
 def test_batch_and_query_embeddings_agree_whatever_the_precision(encoder) -> None:  # type: ignore[no-untyped-def]
-    # Indexing may run in bf16 where the CPU supports it; queries run in fp32. They must agree.
+    # Indexing may run in bf16 and queries in int8 where the CPU supports them. They must agree.
     texts = ["Wash your hands with soap for twenty seconds.", "Sunburn: cool the skin and drink water."]
     batch = encoder.encode(texts)
     for text, row in zip(texts, batch):
-        assert float(row @ encoder.encode_query(text)) > 0.999
+        assert float(row @ encoder.encode_query(text)) > 0.98
     assert encoder.batch_precision in ("bf16", "fp32")

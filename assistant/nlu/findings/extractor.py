@@ -321,7 +321,7 @@ class _SemanticFallback:
                 if self._encoder is None:
                     from retrieval.encoder import SentenceEncoder
 
-                    encoder = SentenceEncoder()
+                    encoder = SentenceEncoder(query_precision="fp32")  # accuracy over speed here
                     examples = load_examples()
                     owners, texts = [], []
                     for concept in load_lexicon():
