@@ -131,6 +131,34 @@ class FHIRClient:
             log.info("fhir: %s search stopped at the %d-page bound", resource_type, limit)
         return SearchResult(resources=resources, pages=pages, truncated=link is not None)
 
+    def search_raw(
+        self,
+        resource_type: str,
+        params: dict[str, str] | None = None,
+        *,
+        max_pages: int | None = None,
+        deadline: float | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Like `search`, but the matched resources stay plain JSON: for bulk reads (thousands of
+        wearable Observations) where building fhirclient models would cost more than the read.
+        Returns (resources, truncated)."""
+        limit = max_pages or self.config.max_pages
+        query = {"_count": str(self.config.page_size), **(params or {})}
+        body, _ = self.transport.request_json(
+            "GET", resource_type, params=query, deadline=deadline, what=f"{resource_type} search"
+        )
+        resources = _matched_json(body)
+        pages = 1
+        link = next_link(body)
+        while link and pages < limit:
+            body, _ = self.transport.request_json(
+                "GET", link, deadline=deadline, what=f"{resource_type} page"
+            )
+            resources.extend(_matched_json(body))
+            pages += 1
+            link = next_link(body)
+        return resources, link is not None
+
     def create(
         self,
         resource: FHIRAbstractResource | dict[str, Any],
@@ -217,3 +245,12 @@ def _id_from_location(location: str | None, resource_type: str) -> str | None:
     if len(parts) >= 2 and parts[-2] == resource_type:
         return parts[-1]
     return None
+
+
+def _matched_json(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        entry["resource"]
+        for entry in bundle.get("entry") or []
+        if isinstance(entry.get("resource"), dict)
+        and (entry.get("search") or {}).get("mode", "match") == "match"
+    ]

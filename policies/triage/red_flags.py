@@ -3,6 +3,8 @@ below the strongest red flag that fired."""
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -186,7 +188,32 @@ def _news2_medium(f: Facts) -> bool:
     return _news2_applies(f) and ((n >= 2 and total >= 5) or single == 3)
 
 
+NHS_BROKEN = "https://www.nhs.uk/conditions/broken-arm-or-wrist/"
+NHS_BURNS = "https://www.nhs.uk/conditions/burns-and-scalds/"
+NHS_POISONING = "https://www.nhs.uk/conditions/poisoning/"
+_BIG_BURN = re.compile(
+    r"(?:bigger|larger) than (?:the size of )?(?:a |an |the |his |her |my |their |your )?(?:\w+ )?(?:hand|palm)|"
+    r"blister\w*|charred|white (?:skin|patch)|peel\w*|chemical|acid|electric\w*|"
+    r"(?:on|to) (?:the |his |her |my |their )?(?:face|eyes?|genitals|groin|neck|chest)"
+)
+
+
+def _burn_needs_ae(f: Facts) -> bool:
+    # NHS: A&E for burns larger than the person's hand, deep, blistered on the face, hands, arms,
+    # feet, legs or genitals, and for chemical or electrical burns; any burn in a baby or child
+    # under five should be seen.
+    text = f.text.lower()
+    serious = any(
+        not re.search(r"\b(?:no|not|without|isn'?t|aren'?t|wasn'?t)\s+(?:\w+\s+)?$", text[max(0, m.start() - 20) : m.start()])
+        for m in _BIG_BURN.finditer(text)
+    )
+    return f.has("burn") and (serious or (f.age_years is not None and f.age_years < 5))
+
+
 RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("suspected_fracture", Level.EMERGENCY, "Signs of a broken bone or dislocation (deformity, a crack heard, unable to bear weight)", NHS_BROKEN, lambda f: f.has("suspected_fracture")),
+    RedFlagRule("serious_burn", Level.EMERGENCY, "A burn that needs A&E: large, deep, blistered, on the face, hands or genitals, chemical or electrical, or in a young child", NHS_BURNS, _burn_needs_ae),
+    RedFlagRule("poisoning", Level.EMERGENCY, "Possible poisoning or overdose: get help now even if there are no symptoms yet", NHS_POISONING, lambda f: f.has("poisoning")),
     RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
     RedFlagRule("news2_medium", Level.EMERGENCY, "Vital signs with a NEWS2 score of 5-6, or one sign far from normal", RCP_NEWS2, _news2_medium),
     RedFlagRule("cardiac_chest_pain", Level.EMERGENCY_AMBULANCE, "Chest pain that spreads, is severe, or comes with sweating, breathlessness or sickness", AHA_HEART_ATTACK, _chest_cardiac),

@@ -282,6 +282,7 @@ def parse_pregnancy(text: str) -> bool | None:
 _NOT_INFERRED = {
     "rash_nonblanching", "neck_stiffness", "suicidal_ideation", "confusion", "seizure", "unconscious",
     "facial_droop", "slurred_speech", "limb_weakness", "bleeding", "head_injury", "sweating",
+    "suspected_fracture", "burn", "poisoning",
 }
 
 

@@ -102,3 +102,31 @@ def test_news2_from_stated_vitals_in_adults_only() -> None:
     assert triage(normal).level not in (Level.EMERGENCY, Level.EMERGENCY_AMBULANCE)
     toddler = Facts(text="", age_years=2, heart_rate=135, respiratory_rate=30, findings=[FindingFact("cough")])
     assert all(f.id not in ("news2_high", "news2_medium") for f in triage(toddler).red_flags)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("came off my bike and my wrist is bent at a weird angle", "suspected_fracture"),
+        ("heard a crack when I landed and now I can't put any weight on my ankle", "suspected_fracture"),
+        ("my 2 year old swallowed some of her grandad's heart tablets", "poisoning"),
+        ("scalded my arm with boiling water and it's come up in big blisters", "serious_burn"),
+    ],
+)
+def test_injury_and_poisoning_red_flags_fire(text: str, flag: str) -> None:
+    result, _ = TriageService().assess(text)
+    assert flag in {f.id for f in result.red_flags}
+    assert result.level.urgency >= Level.EMERGENCY.urgency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I take my tablets every morning and still get headaches",  # not an overdose
+        "twisted my ankle yesterday, I can still walk on it, a bit swollen",  # not a fracture
+        "burnt my finger on the kettle, small red mark, no blister",  # not a serious burn
+    ],
+)
+def test_injury_and_poisoning_near_misses_do_not_fire_their_rules(text: str) -> None:
+    result, _ = TriageService().assess(text)
+    assert not {"suspected_fracture", "poisoning", "serious_burn"} & {f.id for f in result.red_flags}
