@@ -96,3 +96,15 @@ def test_shipped_evaluation_set_recall_and_specificity() -> None:
     false_alarms = [t for t in data["not_safety"] if policy.evaluate(t) is not None]
     assert not missed, missed
     assert not false_alarms, false_alarms
+
+
+def test_a_relative_reporting_someone_about_to_end_their_life_is_a_crisis() -> None:
+    policy = SafetyPolicy()
+    for text in [
+        "my sister just messaged me goodbye and says she is on the bridge",
+        "he is threatening to jump off the multi storey car park",
+    ]:
+        verdict = policy.evaluate(text)
+        assert verdict is not None and verdict.kind == "mental_health_crisis", text
+    for text in ["we are going to jump in the pool later", "I said goodbye to my friends at the airport"]:
+        assert policy.evaluate(text) is None, text
