@@ -210,7 +210,16 @@ def _burn_needs_ae(f: Facts) -> bool:
     return f.has("burn") and (serious or (f.age_years is not None and f.age_years < 5))
 
 
+NHS_JAUNDICE = "https://www.nhs.uk/conditions/jaundice/"
+
+
+def _jaundice_unwell(f: Facts) -> bool:
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
+    return f.has("jaundice") and (febrile or f.has("confusion"))
+
+
 RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("jaundice_with_fever", Level.EMERGENCY, "Yellow skin or eyes with a high temperature or confusion", NHS_JAUNDICE, _jaundice_unwell),
     RedFlagRule("suspected_fracture", Level.EMERGENCY, "Signs of a broken bone or dislocation (deformity, a crack heard, unable to bear weight)", NHS_BROKEN, lambda f: f.has("suspected_fracture")),
     RedFlagRule("serious_burn", Level.EMERGENCY, "A burn that needs A&E: large, deep, blistered, on the face, hands or genitals, chemical or electrical, or in a young child", NHS_BURNS, _burn_needs_ae),
     RedFlagRule("poisoning", Level.EMERGENCY, "Possible poisoning or overdose: get help now even if there are no symptoms yet", NHS_POISONING, lambda f: f.has("poisoning")),

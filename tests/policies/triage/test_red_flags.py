@@ -130,3 +130,10 @@ def test_injury_and_poisoning_red_flags_fire(text: str, flag: str) -> None:
 def test_injury_and_poisoning_near_misses_do_not_fire_their_rules(text: str) -> None:
     result, _ = TriageService().assess(text)
     assert not {"suspected_fracture", "poisoning", "serious_burn"} & {f.id for f in result.red_flags}
+
+
+def test_jaundice_with_fever_is_an_emergency_but_not_alone() -> None:
+    hot, _ = TriageService().assess("my eyes have gone yellow and I have a fever of 38.9 and pain under my right ribs")
+    assert "jaundice_with_fever" in {f.id for f in hot.red_flags}
+    alone, _ = TriageService().assess("my skin looks a bit yellow this week")
+    assert "jaundice_with_fever" not in {f.id for f in alone.red_flags}
