@@ -198,6 +198,41 @@ def index_stats() -> None:
 
 
 @app.command()
+def wearables(
+    path: Annotated[str, typer.Argument(help="Apple Health export.xml/.zip, Open mHealth JSON, or FHIR Observations (JSON, NDJSON, Bundle).")],
+    format: Annotated[str | None, typer.Option("--format", help="fhir | omh | apple (detected if omitted).")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="The wearer's time zone, e.g. Europe/London.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last day of the recent window (YYYY-MM-DD); default: the newest day with data.")] = None,
+    view: Annotated[str, typer.Option("--view", help="patient | clinician | json")] = "patient",
+) -> None:
+    """Summarise a wearable export: recent days against the wearer's own baseline."""
+    import json
+    from datetime import date
+
+    from connectors.wearables import WearableDataError, summarise_file
+
+    settings = get_settings()
+    try:
+        summary = summarise_file(
+            path,
+            format=format,
+            tz=tz,
+            as_of=date.fromisoformat(as_of) if as_of else None,
+            recent_days=settings.wearable_recent_days,
+            baseline_days=settings.wearable_baseline_days,
+        )
+    except (WearableDataError, ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if view == "json":
+        typer.echo(json.dumps(summary.to_dict(), indent=2, default=str))
+    elif view == "clinician":
+        typer.echo(summary.for_clinician())
+    else:
+        typer.echo(summary.for_patient())
+
+
+@app.command()
 def worker() -> None:
     """Deliver clinician escalations from the outbox (run any number beside `vha serve`)."""
     from assistant.escalations.worker import run_worker
