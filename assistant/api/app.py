@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.routes import conversations, escalations, health, nlu, rasa, search, triage, web
+from assistant.api.routes import audit, conversations, escalations, health, nlu, rasa, search, triage, web
 from assistant.config import Settings, get_settings
 from assistant.core.services import Services, build_services
 
@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 # One router per capability; each module exposes ``router``.
-ROUTERS = [health.router, web.router, conversations.router, nlu.router, rasa.router, escalations.router, search.router, triage.router]
+ROUTERS = [
+    health.router, web.router, conversations.router, nlu.router, rasa.router, escalations.router, search.router,
+    triage.router, audit.router,
+]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

@@ -130,3 +130,6 @@ def test_v1_triage_uses_the_record_when_given_a_patient_id(tmp_path, fhir_server
     levels = ["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
     assert levels.index(with_record["level"]) > levels.index(without["level"])
     assert bad.status_code == 422
+    with TestClient(create_app(settings, services)) as client:
+        audit = client.get("/v1/admin/record-access", params={"patient_id": body["patient_id"]}, headers=headers).json()
+    assert audit["events"] and all(e["actor"] == "api:v1/triage" for e in audit["events"])
