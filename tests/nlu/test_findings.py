@@ -94,3 +94,9 @@ def test_every_example_utterance_names_a_known_concept() -> None:
     concepts = {c.key for c in load_lexicon()}
     examples = load_examples()
     assert len(examples) >= 25 and set(examples) <= concepts
+
+
+def test_blood_pressure_and_blood_tests_are_not_bleeding() -> None:
+    assert not extract_facts("I take tablets for my blood pressure").present("bleeding")
+    assert not extract_facts("my GP wants a blood test").present("bleeding")
+    assert extract_facts("there is blood in my pee").present("bleeding")
