@@ -20,6 +20,7 @@ import re
 import threading
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,26 +35,33 @@ def default_model_dir() -> str:
     return str(get_model_path())
 
 
+@lru_cache(maxsize=4)
+def shared_encoder(query_precision: str = "fp32") -> SentenceEncoder:
+    """One packaged-MiniLM encoder per process for the symptom and emergency matchers, which
+    compare short texts and so prefer fp32 queries (accuracy over speed)."""
+    return SentenceEncoder(query_precision=query_precision)
+
+
 #: Batches whose longest text is shorter than this (about 60 tokens) stay on the fp32 path.
 BF16_MIN_CHARS = 300
 
 
-def cpu_has_int8_dot() -> bool:
-    """True when the CPU has VNNI int8 dot products (where int8 inference actually pays off)."""
+def _cpu_has(*flags: str) -> bool:
     try:
-        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+        cpuinfo = Path("/proc/cpuinfo").read_text(errors="ignore")
     except OSError:
         return False
-    return bool(re.search(r"\b(?:avx512_vnni|avx_vnni|amx_int8)\b", flags))
+    return bool(re.search(r"\b(?:" + "|".join(flags) + r")\b", cpuinfo))
+
+
+def cpu_has_int8_dot() -> bool:
+    """True when the CPU has VNNI int8 dot products (where int8 inference actually pays off)."""
+    return _cpu_has("avx512_vnni", "avx_vnni", "amx_int8")
 
 
 def cpu_has_bf16_matmul() -> bool:
     """True when the CPU multiplies bfloat16 natively (AMX tiles or AVX-512 BF16)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-    except OSError:
-        return False
-    return bool(re.search(r"\b(?:amx_bf16|avx512_bf16)\b", flags))
+    return _cpu_has("amx_bf16", "avx512_bf16")
 
 
 def _fingerprint(model_dir: Path) -> str:
@@ -157,11 +165,7 @@ class SentenceEncoder:
             session = self._onnx_session(path, threads)
             probe = "How long does a cough last after a cold, and when should I see a doctor?"
             reference = self._run([probe])[0]
-            encoded = self.tokenizer([probe], return_tensors="np")
-            quantised = session.run(
-                None,
-                {"input_ids": encoded["input_ids"].astype(np.int64), "attention_mask": encoded["attention_mask"].astype(np.int64)},
-            )[0][0]
+            quantised = self._onnx_run(session, [probe], self.max_length)[0]
         except Exception:  # noqa: BLE001 - fp32 queries always work
             return None
         return session if float(reference @ quantised) >= 0.98 else None
@@ -210,24 +214,26 @@ class SentenceEncoder:
             return "fp32"
         return "bf16" if cosine >= 0.999 else "fp32"
 
-    def _run(self, texts: Sequence[str], bf16: bool = False) -> np.ndarray:
+    def _onnx_run(self, session, texts: Sequence[str], max_length: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+        encoded = self.tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="np")
+        return session.run(
+            None,
+            {
+                "input_ids": encoded["input_ids"].astype(np.int64),
+                "attention_mask": encoded["attention_mask"].astype(np.int64),
+            },
+        )[0]
+
+    def _run(self, texts: Sequence[str], bf16: bool = False, max_length: int | None = None) -> np.ndarray:
+        max_length = max_length or self.max_length
         if self._session is not None and not bf16:
-            encoded = self.tokenizer(
-                list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
-            )
-            return self._session.run(
-                None,
-                {
-                    "input_ids": encoded["input_ids"].astype(np.int64),
-                    "attention_mask": encoded["attention_mask"].astype(np.int64),
-                },
-            )[0]
+            return self._onnx_run(self._session, texts, max_length)
         model, torch = self._load_torch()
         encoded = self.tokenizer(
             list(texts),
             padding=True,
             truncation=True,
-            max_length=self.max_length,
+            max_length=max_length,
             # oneDNN compiles bf16 kernels per input shape; padding lengths to a few buckets keeps
             # that a one-off cost instead of one per batch.
             pad_to_multiple_of=64 if bf16 else None,
@@ -286,14 +292,10 @@ class SentenceEncoder:
 
     def encode_query(self, text: str, max_length: int = 128) -> np.ndarray:
         # The MiniLM was trained on 128-token inputs; longer queries cost time and add little.
+        max_length = min(self.max_length, max_length)
         if self._query_session is not None:
-            encoded = self.tokenizer([text], truncation=True, max_length=min(self.max_length, max_length), return_tensors="np")
-            return self._query_session.run(
-                None,
-                {"input_ids": encoded["input_ids"].astype(np.int64), "attention_mask": encoded["attention_mask"].astype(np.int64)},
-            )[0][0]
-        saved, self.max_length = self.max_length, min(self.max_length, max_length)
-        try:
-            return self.encode([text])[0]
-        finally:
-            self.max_length = saved
+            return self._onnx_run(self._query_session, [text], max_length)[0]
+        if self._session is not None:  # sessions are thread-safe: no lock needed for one query
+            return self._onnx_run(self._session, [text], max_length)[0]
+        with self._lock:
+            return self._run([text], max_length=max_length)[0]

@@ -167,6 +167,7 @@ class HybridIndex:
         self._lexical = LexicalIndex()
         self._titles = LexicalIndex()
         self._lexical_dirty = False
+        self._flat_id_cache: np.ndarray | None = None  # FAISS ids in storage order (flat index)
         self.created = time.time()
 
     # -- building -------------------------------------------------------------------------------
@@ -292,7 +293,7 @@ class HybridIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def _flat_ids(self) -> np.ndarray:
-        cached = getattr(self, "_flat_id_cache", None)
+        cached = self._flat_id_cache
         if cached is None or len(cached) != self._dense.ntotal:
             cached = faiss.vector_to_array(self._dense.id_map)
             self._flat_id_cache = cached

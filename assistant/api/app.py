@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,7 +12,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.routes import audit, conversations, escalations, health, nlu, rasa, search, triage, web
+from assistant.api.routes import (
+    audit,
+    conversations,
+    escalations,
+    health,
+    nlu,
+    rasa,
+    search,
+    triage,
+    web,
+)
 from assistant.config import Settings, get_settings
 from assistant.core.services import Services, build_services
 
@@ -35,8 +46,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             app.state.services = build_services(settings)
         # The symptom matcher's model and example vectors load in the background, so the first
         # triage request does not pay for them (it waits for the same load if it comes first).
-        import threading
-
         from assistant.nlu.findings.extractor import warm_up
 
         threading.Thread(target=warm_up, name="findings-warm-up", daemon=True).start()

@@ -82,10 +82,13 @@ class FHIRPatientData:
         """The record and wearable summaries for an escalation packet. ``cached_only`` is for
         emergencies: they are escalated at once, with whatever this conversation already read."""
         if cached_only:
-            cached = self.context.cache.get((self.context.config.base_url, patient_id))
-            if cached is None:
-                return None
-            return {"patient_context": cached.clinician_summary(), "wearables": None}
+            cached = self.context.cached(patient_id)
+            wearable = self.wearables.cached(patient_id) if self.wearables is not None else None
+            packet = {
+                "patient_context": cached.clinician_summary() if cached is not None else None,
+                "wearables": wearable.for_clinician() if wearable is not None else None,
+            }
+            return packet if any(packet.values()) else None
         result, wearable = self._read_both(
             patient_id, conversation_id, consent_given, "clinician_escalation"
         )
@@ -152,12 +155,26 @@ class WearableReader:
     """
 
     def __init__(
-        self, client: Any, audit: Any, *, recent_days: int = 7, baseline_days: int = 28
+        self,
+        client: Any,
+        audit: Any,
+        *,
+        recent_days: int = 7,
+        baseline_days: int = 28,
+        cache_ttl_s: float = 300.0,
     ) -> None:
+        from connectors.fhir.cache import TTLCache
+
         self.client = client  # connectors.fhir.FHIRClient
         self.audit = audit  # connectors.fhir.AuditSink
         self.recent_days = recent_days
         self.baseline_days = baseline_days
+        # Each interview turn asks again; a summary of weeks of data does not change in minutes.
+        self.cache: TTLCache[Any] = TTLCache(cache_ttl_s, 256)
+
+    def cached(self, patient_id: str) -> Any:
+        """The summary already made for this patient, if still fresh (never reads the server)."""
+        return self.cache.get(patient_id)
 
     def summary(
         self, patient_id: str, *, conversation_id: str | None, purpose: str, actor: str = ACTOR
@@ -166,6 +183,26 @@ class WearableReader:
         from connectors.wearables import ParseReport, samples_from_resources, summarise
 
         now = datetime.now(UTC)
+
+        def audit(outcome: str, detail: str) -> None:
+            self.audit.record(
+                AuditEvent(
+                    when=now,
+                    actor=actor,
+                    patient_id=patient_id,
+                    resource_types=("Observation",) if outcome != "failed" else (),
+                    purpose=f"{purpose}:wearables",
+                    outcome=outcome,  # type: ignore[arg-type]
+                    server=self.client.base_url,
+                    conversation_id=conversation_id,
+                    detail=detail,
+                )
+            )
+
+        cached = self.cache.get(patient_id)
+        if cached is not None:
+            audit("success_cached", "wearable summary")
+            return cached
         since = now - timedelta(days=self.recent_days + self.baseline_days + 1)
         outcome, resources = "failed", []
         try:
@@ -179,19 +216,7 @@ class WearableReader:
             )
             outcome = "partial" if truncated else "success"
         finally:
-            self.audit.record(
-                AuditEvent(
-                    when=now,
-                    actor=actor,
-                    patient_id=patient_id,
-                    resource_types=("Observation",) if outcome != "failed" else (),
-                    purpose=f"{purpose}:wearables",
-                    outcome=outcome,  # type: ignore[arg-type]
-                    server=self.client.base_url,
-                    conversation_id=conversation_id,
-                    detail=f"{len(resources)} wearable observations",
-                )
-            )
+            audit(outcome, f"{len(resources)} wearable observations")
         if not resources:
             return None
         report = ParseReport()
@@ -202,7 +227,11 @@ class WearableReader:
             baseline_days=self.baseline_days,
             report=report,
         )
-        return summary if summary.has_data else None
+        if not summary.has_data:
+            return None
+        if outcome == "success":  # a truncated read is summarised again next time
+            self.cache.put(patient_id, summary)
+        return summary
 
 
 def _record_for_patient(context: Any) -> str:
@@ -234,29 +263,31 @@ def build_patient_data(settings: Any, audit: Any) -> FHIRPatientData | None:
     values: dict[str, Any] = {
         "base_url": settings.fhir_base_url,
         "auth_mode": settings.fhir_auth,
+        "alg": settings.fhir_jwt_alg,
         "time_box_s": settings.fhir_time_box_s,
         "read_timeout_s": settings.fhir_read_timeout_s,
         "max_retries": settings.fhir_max_retries,
         "cache_ttl_s": settings.fhir_cache_ttl_s,
     }
-    if settings.fhir_token:
-        values["token"] = settings.fhir_token
-    if settings.fhir_client_id:
-        values["client_id"] = settings.fhir_client_id
-    if settings.fhir_private_key_path:
-        values["private_key_path"] = settings.fhir_private_key_path
-    if settings.fhir_key_id:
-        values["kid"] = settings.fhir_key_id
-    if settings.fhir_token_url:
-        values["token_url"] = settings.fhir_token_url
-    if settings.fhir_scope:
-        values["scope"] = settings.fhir_scope
-    values["alg"] = settings.fhir_jwt_alg
+    # Optional settings left empty keep the connector's own defaults.
+    optional = {
+        "token": settings.fhir_token,
+        "client_id": settings.fhir_client_id,
+        "private_key_path": settings.fhir_private_key_path,
+        "kid": settings.fhir_key_id,
+        "token_url": settings.fhir_token_url,
+        "scope": settings.fhir_scope,
+    }
+    values.update({key: value for key, value in optional.items() if value})
     config = FHIRConnectorConfig(**values)
     client = FHIRClient(config)
     service = PatientContextService(config, client=client, audit=audit)
     wearables = WearableReader(
-        client, audit, recent_days=settings.wearable_recent_days, baseline_days=settings.wearable_baseline_days
+        client,
+        audit,
+        recent_days=settings.wearable_recent_days,
+        baseline_days=settings.wearable_baseline_days,
+        cache_ttl_s=settings.fhir_cache_ttl_s,
     )
     writeback = TriageWriteBack(client) if settings.fhir_writeback else None
     return FHIRPatientData(service, wearables=wearables, writeback=writeback)

@@ -231,33 +231,23 @@ def observation_items(o: Observation) -> list[ObservationItem]:
         or moment(o.issued)
     )
     category = next((status_code(c) for c in o.category or [] if status_code(c)), None)
+    def item(concept: Any, value: Any, unit: Any) -> ObservationItem:
+        return ObservationItem(
+            display=display_of(concept),
+            codes=codes_of(concept),
+            source=ref(o),
+            category=category,
+            value=value,
+            unit=unit,
+            effective=effective,
+        )
+
     items = []
     value, unit = _value(o)
     if value is not None or not o.component:
-        items.append(
-            ObservationItem(
-                display=display_of(o.code),
-                codes=codes_of(o.code),
-                source=ref(o),
-                category=category,
-                value=value,
-                unit=unit,
-                effective=effective,
-            )
-        )
-    for component in o.component or []:
-        c_value, c_unit = _value(component)
-        items.append(
-            ObservationItem(
-                display=display_of(component.code),
-                codes=codes_of(component.code),
-                source=ref(o),
-                category=category,
-                value=c_value,
-                unit=c_unit,
-                effective=effective,
-            )
-        )
+        items.append(item(o.code, value, unit))
+    # A panel (e.g. blood pressure) carries its readings as components, one item each.
+    items.extend(item(component.code, *_value(component)) for component in o.component or [])
     return items
 
 

@@ -17,7 +17,7 @@ from fhirclient.models.fhirabstractresource import FHIRAbstractResource
 from connectors.fhir.auth import Authenticator, build_authenticator
 from connectors.fhir.config import FHIRConnectorConfig
 from connectors.fhir.errors import FHIRError
-from connectors.fhir.parse import bundle_resources, next_link, parse_resource
+from connectors.fhir.parse import bundle_resources, matched_json, next_link, parse_resource
 from connectors.fhir.retry import RetryPolicy
 from connectors.fhir.transport import FHIRTransport
 
@@ -110,26 +110,9 @@ class FHIRClient:
         max_pages: int | None = None,
         deadline: float | None = None,
     ) -> SearchResult:
-        limit = max_pages or self.config.max_pages
-        query = {"_count": str(self.config.page_size), **(params or {})}
-        body, _ = self.transport.request_json(
-            "GET", resource_type, params=query, deadline=deadline, what=f"{resource_type} search"
-        )
-        resources = bundle_resources(body)
-        pages = 1
-        link = next_link(body)
-        # The server's `next` link carries its own paging state (offset, cursor...), so it is
-        # followed as given rather than rebuilt from our parameters.
-        while link and pages < limit:
-            body, _ = self.transport.request_json(
-                "GET", link, deadline=deadline, what=f"{resource_type} page"
-            )
-            resources.extend(bundle_resources(body))
-            pages += 1
-            link = next_link(body)
-        if link:
-            log.info("fhir: %s search stopped at the %d-page bound", resource_type, limit)
-        return SearchResult(resources=resources, pages=pages, truncated=link is not None)
+        bundles, truncated = self._pages(resource_type, params, max_pages, deadline)
+        resources = [r for bundle in bundles for r in bundle_resources(bundle)]
+        return SearchResult(resources=resources, pages=len(bundles), truncated=truncated)
 
     def search_raw(
         self,
@@ -142,22 +125,36 @@ class FHIRClient:
         """Like `search`, but the matched resources stay plain JSON: for bulk reads (thousands of
         wearable Observations) where building fhirclient models would cost more than the read.
         Returns (resources, truncated)."""
+        bundles, truncated = self._pages(resource_type, params, max_pages, deadline)
+        return [r for bundle in bundles for r in matched_json(bundle)], truncated
+
+    def _pages(
+        self,
+        resource_type: str,
+        params: dict[str, str] | None,
+        max_pages: int | None,
+        deadline: float | None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """The search's Bundles, following `next` links up to the page bound; and whether a
+        `next` link was left unfollowed."""
         limit = max_pages or self.config.max_pages
         query = {"_count": str(self.config.page_size), **(params or {})}
         body, _ = self.transport.request_json(
             "GET", resource_type, params=query, deadline=deadline, what=f"{resource_type} search"
         )
-        resources = _matched_json(body)
-        pages = 1
+        bundles = [body]
         link = next_link(body)
-        while link and pages < limit:
+        # The server's `next` link carries its own paging state (offset, cursor...), so it is
+        # followed as given rather than rebuilt from our parameters.
+        while link and len(bundles) < limit:
             body, _ = self.transport.request_json(
                 "GET", link, deadline=deadline, what=f"{resource_type} page"
             )
-            resources.extend(_matched_json(body))
-            pages += 1
+            bundles.append(body)
             link = next_link(body)
-        return resources, link is not None
+        if link:
+            log.info("fhir: %s search stopped at the %d-page bound", resource_type, limit)
+        return bundles, link is not None
 
     def create(
         self,
@@ -245,12 +242,3 @@ def _id_from_location(location: str | None, resource_type: str) -> str | None:
     if len(parts) >= 2 and parts[-2] == resource_type:
         return parts[-1]
     return None
-
-
-def _matched_json(bundle: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        entry["resource"]
-        for entry in bundle.get("entry") or []
-        if isinstance(entry.get("resource"), dict)
-        and (entry.get("search") or {}).get("mode", "match") == "match"
-    ]

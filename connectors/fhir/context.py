@@ -122,7 +122,7 @@ class PatientContextService:
             raise ConsentRequired("the patient has not consented to their record being read")
 
         started = time.monotonic()
-        key = (self.config.base_url, patient_id)
+        key = self._key(patient_id)
         cached = self.cache.get(key)
         if cached is not None:
             if not audit("success_cached", cached.resource_types):
@@ -153,7 +153,15 @@ class PatientContextService:
 
     def invalidate(self, patient_id: str) -> None:
         """Forget the cached context (e.g. after writing to the patient's record)."""
-        self.cache.pop((self.config.base_url, patient_id))
+        self.cache.pop(self._key(patient_id))
+
+    def cached(self, patient_id: str) -> PatientContext | None:
+        """The context already read for this patient, if still fresh; never reads the server
+        (for emergencies, which must not wait). Not audited: the read it came from was."""
+        return self.cache.get(self._key(patient_id))
+
+    def _key(self, patient_id: str) -> tuple[str, str]:
+        return (self.config.base_url, patient_id)
 
     def close(self) -> None:
         if self._owns_client:

@@ -49,18 +49,20 @@ def parse_resource(data: dict[str, Any]) -> FHIRAbstractResource | None:
         return cls(data, strict=False)
 
 
+def matched_json(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `match` entries of a search Bundle as plain JSON (included resources are left out)."""
+    return [
+        entry["resource"]
+        for entry in bundle.get("entry") or []
+        if isinstance(entry.get("resource"), dict)
+        and (entry.get("search") or {}).get("mode", "match") == "match"
+    ]
+
+
 def bundle_resources(bundle: dict[str, Any]) -> list[FHIRAbstractResource]:
-    """The parsed `match` entries of a search Bundle (included resources are left out)."""
-    out: list[FHIRAbstractResource] = []
-    for entry in bundle.get("entry") or []:
-        if (entry.get("search") or {}).get("mode", "match") != "match":
-            continue
-        resource = entry.get("resource")
-        if isinstance(resource, dict):
-            parsed = parse_resource(resource)
-            if parsed is not None:
-                out.append(parsed)
-    return out
+    """The parsed `match` entries of a search Bundle."""
+    parsed = (parse_resource(resource) for resource in matched_json(bundle))
+    return [resource for resource in parsed if resource is not None]
 
 
 def next_link(bundle: dict[str, Any]) -> str | None:

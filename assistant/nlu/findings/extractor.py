@@ -320,9 +320,9 @@ class _SemanticFallback:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    from retrieval.encoder import SentenceEncoder
+                    from retrieval.encoder import shared_encoder
 
-                    encoder = SentenceEncoder(query_precision="fp32")  # accuracy over speed here
+                    encoder = shared_encoder()
                     examples = load_examples()
                     owners, texts = [], []
                     for concept in load_lexicon():

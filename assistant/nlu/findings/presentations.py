@@ -92,9 +92,9 @@ class PresentationMatcher:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    from retrieval.encoder import SentenceEncoder
+                    from retrieval.encoder import shared_encoder
 
-                    encoder = SentenceEncoder()
+                    encoder = shared_encoder()
                     categories = load_categories()
                     texts: list[str] = []
                     spans: dict[str, tuple[int, int, int]] = {}
