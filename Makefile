@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run train test lint bench clean
+.PHONY: install run train test test-services lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,14 @@ run: install
 	$(BIN)/vha index build --if-needed
 	$(BIN)/vha serve
 
-test: install
+# What the tests talk to for real: PostgreSQL and Redis (started if stopped), the FHIR R4 test
+# server's npm packages, and Debian's Chromium. Each script does nothing when already in place.
+test-services:
+	bash .ci/ensure-services.sh
+	bash .ci/install-fhir-server.sh
+	bash .ci/install-browser.sh
+
+test: install test-services
 	$(BIN)/vha train --if-needed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

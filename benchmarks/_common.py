@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:

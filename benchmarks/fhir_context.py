@@ -21,8 +21,8 @@ from _common import ROOT, machine, percentile, summary_ms
 
 sys.path.insert(0, str(ROOT))
 from connectors.fhir import FHIRConnectorConfig, InMemoryAuditSink, PatientContextService
-from tests.conftest import SHARED_DIR
 from tests.fhir_server.harness import load_bundles, start_fhir_server, synthea_files
+from tests.shared_data import SHARED_DIR
 
 TARGET_P95_MS = 200.0
 

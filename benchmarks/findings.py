@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from _common import ROOT, machine, summary_ms
+from _common import SHARED_DIR, machine, summary_ms
 
 from assistant.nlu.findings import extract_facts, primary_finding
 
@@ -30,7 +30,7 @@ CATEGORY_CONCEPT = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/symptom_utterances/dev.csv")
+    parser.add_argument("--data", type=Path, default=SHARED_DIR / "data/symptom_utterances/dev.csv")
     parser.add_argument("--no-fallback", action="store_true", help="lexicon only, no embedding fallback")
     args = parser.parse_args()
     rows = list(csv.DictReader(args.data.open(encoding="utf-8")))

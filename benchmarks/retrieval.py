@@ -26,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, machine, summary_ms
+from _common import SHARED_DIR, machine, summary_ms
 from _embed_cache import encode_cached
 
 from retrieval.chunking import chunk_document
@@ -34,7 +34,7 @@ from retrieval.documents import Document
 from retrieval.encoder import SentenceEncoder
 from retrieval.index import HybridIndex, LexicalIndex
 
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = SHARED_DIR / "data"
 
 
 def load_qrels(path: Path) -> dict[str, dict[str, int]]:

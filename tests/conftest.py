@@ -13,10 +13,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from assistant.config import LOCAL_DEV_KEY, Settings  # noqa: E402
+from assistant.config import LOCAL_DEV_KEY, Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DIR = Path(os.environ.get("VHA_SHARED_DIR", REPO_ROOT.parent / "shared")).resolve()
+from tests.shared_data import SHARED_DIR  # noqa: F401 - re-exported for the tests
+
 POSTGRES_URL = os.environ.get("VHA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("VHA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -103,7 +104,7 @@ def redis_url() -> str:
 
 # The real FHIR R4 test server (Medplum's router in Node) and SMART auth fixtures, for any test
 # that needs a patient record: started once per session, on first use.
-from tests.fhir_server.fixtures import (  # noqa: E402,F401
+from tests.fhir_server.fixtures import (  # noqa: F401
     auth_fhir_server,
     controlled_server,
     ec_key,

@@ -8,7 +8,6 @@ missing the fixtures fail (never skip) and say how to install them.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import socket
 from collections.abc import Iterator
@@ -22,9 +21,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from connectors.fhir import FHIRConnectorConfig
-
-# As in tests/conftest.py (not imported from there: that module imports these fixtures).
-SHARED_DIR = Path(os.environ.get("VHA_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared")).resolve()
 from tests.connectors.fhir.smart_token_server import RegisteredClient, SmartTokenServer
 from tests.fhir_server.harness import (
     FHIRServerNotInstalled,
@@ -34,6 +30,7 @@ from tests.fhir_server.harness import (
     start_fhir_server,
     synthea_files,
 )
+from tests.shared_data import SHARED_DIR
 
 STATIC_TOKEN = "static-test-token-" + secrets.token_hex(8)
 JWT_SECRET = secrets.token_hex(32)

@@ -229,5 +229,7 @@ def synthea_files(shared_dir: Path) -> list[Path]:
     directory = shared_dir / "data" / "fhir" / "synthea-r4"
     files = sorted(directory.glob("*.json"))
     if not files:
-        raise FileNotFoundError(f"no Synthea bundles in {directory}")
+        raise FileNotFoundError(
+        f"no Synthea bundles in {directory}; set VHA_SHARED_DIR to the shared data folder (holding data/)"
+    )
     return files

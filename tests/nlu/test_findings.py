@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from assistant.nlu.findings import extract_facts, primary_finding
 from assistant.nlu.findings.extractor import load_lexicon
+from tests.shared_data import SHARED_DIR
 
-DEV = Path(__file__).resolve().parents[2].parent / "shared/data/symptom_utterances/dev.csv"
+DEV = SHARED_DIR / "data/symptom_utterances/dev.csv"
 
 # The 25 lay categories of the symptom-utterance set -> our concept and its SNOMED CT code.
 CATEGORY_SNOMED = {

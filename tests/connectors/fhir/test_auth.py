@@ -21,6 +21,7 @@ from connectors.fhir import (
     SmartBackendAuth,
 )
 from connectors.fhir.retry import RetryPolicy
+from tests.connectors.fhir.smart_token_server import SmartTokenServer
 from tests.fhir_server.fixtures import (
     ES_CLIENT_ID,
     ES_KID,
@@ -30,7 +31,6 @@ from tests.fhir_server.fixtures import (
     AuthServer,
     KeyPair,
 )
-from tests.connectors.fhir.smart_token_server import SmartTokenServer
 
 
 def smart_config(server: AuthServer, key_path: Path, **overrides) -> FHIRConnectorConfig:

@@ -10,9 +10,9 @@ import pytest
 
 from connectors.fhir import FHIRClient, PatientContextService
 from connectors.fhir.codes import LOINC, RXNORM, SNOMED
-from tests.conftest import SHARED_DIR
 from tests.fhir_server.fixtures import LoadedServer, SyntheaPatient
 from tests.fhir_server.harness import synthea_files
+from tests.shared_data import SHARED_DIR
 
 PATIENT_FILES = [f.stem for f in synthea_files(SHARED_DIR)]
 TRIAGE_KEYS = {

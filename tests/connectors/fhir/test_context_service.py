@@ -20,9 +20,9 @@ from connectors.fhir import (
 )
 from connectors.fhir.cache import TTLCache
 from connectors.fhir.context import NOT_FOUND, PARTIAL, UNREACHABLE
-from tests.conftest import SHARED_DIR
 from tests.fhir_server.fixtures import LoadedServer
 from tests.fhir_server.harness import load_bundles, start_fhir_server, synthea_files
+from tests.shared_data import SHARED_DIR
 
 
 def some_patient(server: LoadedServer):

@@ -19,7 +19,7 @@ from connectors.wearables import (
 )
 from connectors.wearables.omh_validation import SUPPORTED, body_errors, validate_data_point
 from connectors.wearables.openmhealth import data_point_samples
-from tests.conftest import SHARED_DIR
+from tests.shared_data import SHARED_DIR
 
 OMH_DIR = SHARED_DIR / "data" / "wearables" / "openmhealth"
 SCHEMA_DIR = OMH_DIR / "schema" / "omh"
