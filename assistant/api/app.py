@@ -21,6 +21,7 @@ from assistant.api.routes import (
     rasa,
     search,
     triage,
+    wearables,
     web,
 )
 from assistant.config import Settings, get_settings
@@ -33,7 +34,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 # One router per capability; each module exposes ``router``.
 ROUTERS = [
     health.router, web.router, conversations.router, nlu.router, rasa.router, escalations.router, search.router,
-    triage.router, audit.router,
+    triage.router, audit.router, wearables.router,
 ]
 
 
