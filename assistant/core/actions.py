@@ -133,10 +133,16 @@ class ActionRunner:
             )
             ctx.set_slot("pending_triage", draft_extra)
 
-    def _write_back(self, ctx: TurnContext, step) -> None:  # type: ignore[no-untyped-def]
-        write = getattr(self.patient_data, "write_triage_outcome", None)
+    def _consented_patient(self, ctx: TurnContext) -> str | None:
+        """The patient whose record may be read in this turn: known, connected and consented."""
         patient_id = ctx.slot("patient_id")
-        if write is None or not patient_id or not ctx.slot("record_consent"):
+        if self.patient_data is None or not patient_id or not ctx.slot("record_consent"):
+            return None
+        return str(patient_id)
+
+    def _write_back(self, ctx: TurnContext, step) -> None:  # type: ignore[no-untyped-def]
+        patient_id = self._consented_patient(ctx)
+        if patient_id is None or self.patient_data is None:
             return
         outcome = {
             "level": step.level,
@@ -145,11 +151,11 @@ class ActionRunner:
             "rationale": step.rationale,
             "advice": step.advice,
         }
-        write(patient_id, outcome, conversation_id=ctx.tracker.conversation_id)
+        self.patient_data.write_triage_outcome(patient_id, outcome, conversation_id=ctx.tracker.conversation_id)
 
     def _triage_context(self, ctx: TurnContext) -> dict | None:
-        patient_id = ctx.slot("patient_id")
-        if not (self.patient_data and patient_id and ctx.slot("record_consent")):
+        patient_id = self._consented_patient(ctx)
+        if patient_id is None or self.patient_data is None:
             return None
         try:
             return self.patient_data.triage_context(
@@ -269,12 +275,11 @@ class ActionRunner:
     def _attach_record(self, ctx: TurnContext, draft: EscalationDraft, *, urgent: bool) -> None:
         """The record and wearable summaries for the clinician, when the patient consented.
         Emergencies and crises never wait on the record server: they get what is already cached."""
-        packet_of = getattr(self.patient_data, "clinician_packet", None)
-        patient_id = ctx.slot("patient_id")
-        if packet_of is None or not patient_id or not ctx.slot("record_consent"):
+        patient_id = self._consented_patient(ctx)
+        if patient_id is None or self.patient_data is None:
             return
         try:
-            packet = packet_of(
+            packet = self.patient_data.clinician_packet(
                 patient_id, conversation_id=ctx.tracker.conversation_id, consent_given=True, cached_only=urgent
             )
         except Exception:  # noqa: BLE001 - the escalation goes out without the record

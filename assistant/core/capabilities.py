@@ -63,6 +63,14 @@ class PatientData(Protocol):
         self, patient_id: str, *, conversation_id: str, consent_given: bool
     ) -> dict[str, Any] | None: ...
 
+    def clinician_packet(
+        self, patient_id: str, *, conversation_id: str, consent_given: bool, cached_only: bool = False
+    ) -> dict[str, Any] | None:
+        """Record and wearable summaries for an escalation; ``cached_only`` never reads the server."""
+
+    def write_triage_outcome(self, patient_id: str, outcome: dict[str, Any], *, conversation_id: str) -> list[str]:
+        """Write a disposition back to the record when configured; the ids written."""
+
 
 @dataclass
 class EscalationDraft:
