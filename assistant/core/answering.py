@@ -109,8 +109,9 @@ class GuidelineAnswerer:
         body = " ".join(sentences)
         if _DOSING_QUESTION.search(question) and not re.search(r"\b\d+\s*(?:mg|ml|micrograms?)\b", body, re.IGNORECASE):
             body += " For the right dose for you, follow the leaflet that came with the medicine or ask a pharmacist."
+        # One entry per document in the text (citations keep each passage's section).
         sources = "; ".join(
-            f"{c['title']} ({c['url']})" if c["url"] else c["title"] for c in citations
+            dict.fromkeys(f"{c['title']} ({c['url']})" if c["url"] else c["title"] for c in citations)
         )
         text = f"{body}\n\nSources: {sources}\n\n{SAFETY_FOOTER}"
         return GroundedAnswer(
