@@ -49,7 +49,9 @@ def main() -> None:
             print(f"5-level accuracy: {five:.3f}   3-level accuracy: {three:.3f}")
             print(f"under-triage: {under:.3f}   over-triage: {over:.3f}   emergencies triaged below emergency: {len(emergencies_under)} {emergencies_under}")
             for voice in ("patient", "clinical"):
-                idx = [i for i, v in enumerate(vignettes) if v["voice"] == voice]
+                idx = [i for i, v in enumerate(vignettes) if v.get("voice") == voice]
+                if not idx:
+                    continue
                 acc = sum(THREE[want[i]] == THREE[got[i]] for i in idx) / len(idx)
                 print(f"3-level accuracy, {voice} voice: {acc:.3f} (n={len(idx)})")
             print("\nper level (5-level recall):")

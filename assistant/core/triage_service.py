@@ -41,7 +41,7 @@ def to_policy_facts(clinical: ClinicalFacts, context: dict[str, Any] | None = No
         severity=clinical.severity,
         progression=clinical.progression,
         conditions=list(context.get("conditions", [])),
-        medications=[str(m).lower() for m in context.get("medications", [])],
+        medications=[*clinical.medications, *(str(m).lower() for m in context.get("medications", []))],
         wearable_deviations=list(context.get("wearable_deviations", [])),
         presentations={p.category: p.score for p in clinical.presentations},
     )

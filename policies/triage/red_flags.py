@@ -97,10 +97,17 @@ def _sepsis_vitals(f: Facts) -> bool:
     return hot_or_cold and fast
 
 
+_ANTICOAGULANTS = ("anticoag", "warfarin", "apixaban", "rivaroxaban", "edoxaban", "dabigatran", "heparin", "enoxaparin")
+
+
+def _is_anticoagulant(medication: str) -> bool:
+    return any(name in medication for name in _ANTICOAGULANTS)
+
+
 def _head_injury(f: Facts) -> bool:
     return f.has("head_injury") and (
         f.has("vomiting", "unconscious", "confusion", "seizure", "bleeding")
-        or any("anticoag" in m or m in ("warfarin", "apixaban", "rivaroxaban") for m in f.medications)
+        or any(_is_anticoagulant(m) for m in f.medications)
     )
 
 
@@ -188,6 +195,18 @@ def _news2_medium(f: Facts) -> bool:
     return _news2_applies(f) and ((n >= 2 and total >= 5) or single == 3)
 
 
+def _shock_index(f: Facts) -> bool:
+    # A pulse faster than the systolic pressure (shock index >= 1) marks an adult as unstable even
+    # when each number alone scores only moderately on NEWS2 (e.g. HR 124 with BP 92/58).
+    return (
+        _news2_applies(f)
+        and f.heart_rate is not None
+        and f.systolic is not None
+        and f.heart_rate >= 100
+        and f.heart_rate >= f.systolic
+    )
+
+
 NHS_BROKEN = "https://www.nhs.uk/conditions/broken-arm-or-wrist/"
 NHS_BURNS = "https://www.nhs.uk/conditions/burns-and-scalds/"
 NHS_POISONING = "https://www.nhs.uk/conditions/poisoning/"
@@ -225,6 +244,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("poisoning", Level.EMERGENCY, "Possible poisoning or overdose: get help now even if there are no symptoms yet", NHS_POISONING, lambda f: f.has("poisoning")),
     RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
     RedFlagRule("news2_medium", Level.EMERGENCY, "Vital signs with a NEWS2 score of 5-6, or one sign far from normal", RCP_NEWS2, _news2_medium),
+    RedFlagRule("shock_index", Level.EMERGENCY, "Pulse faster than the systolic blood pressure (signs of shock)", RCP_NEWS2, _shock_index),
     RedFlagRule("cardiac_chest_pain", Level.EMERGENCY_AMBULANCE, "Chest pain that spreads, is severe, or comes with sweating, breathlessness or sickness", AHA_HEART_ATTACK, _chest_cardiac),
     RedFlagRule("stroke_fast", Level.EMERGENCY_AMBULANCE, "Stroke signs (FAST / BE-FAST): face droop, arm or leg weakness, speech problems", CDC_STROKE, _stroke),
     RedFlagRule("severe_breathlessness", Level.EMERGENCY_AMBULANCE, "Severe difficulty breathing", NHS_SOB, _breathing_severe),

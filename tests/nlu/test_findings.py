@@ -100,3 +100,16 @@ def test_blood_pressure_and_blood_tests_are_not_bleeding() -> None:
     assert not extract_facts("I take tablets for my blood pressure").present("bleeding")
     assert not extract_facts("my GP wants a blood test").present("bleeding")
     assert extract_facts("there is blood in my pee").present("bleeding")
+
+
+def test_clinical_site_words_code_abdominal_pain_and_number_is_not_numbness() -> None:
+    facts = extract_facts("19M, periumbilical pain moving to the RIF, guarding")
+    assert facts.present("abdominal_pain")
+    assert not extract_facts("took an unknown number of tablets").present("numbness")
+
+
+def test_named_blood_thinners_are_kept_unless_denied() -> None:
+    from assistant.nlu.findings.extractor import parse_medications
+
+    assert parse_medications("she is on warfarin") == ["anticoagulant"]
+    assert parse_medications("i am not on blood thinners") == []

@@ -86,6 +86,7 @@ class ClinicalFacts:
     severity: str | None = None
     progression: str | None = None
     presentations: list[Any] = field(default_factory=list)  # presentations.Presentation
+    medications: list[str] = field(default_factory=list)  # risk-relevant medicines named in the text
 
     def present(self, *keys: str) -> bool:
         return any(f.key in keys and not f.negated for f in self.findings)
@@ -270,6 +271,28 @@ def parse_sex(text: str) -> str | None:
     return None
 
 
+# Medicines that change what an otherwise minor problem means (a knock to the head on a blood
+# thinner needs a scan: NICE NG232), named by the patient; the record's list is merged in later.
+_MEDICATION_CLASSES = {
+    "anticoagulant": r"warfarin|coumadin|apixaban|eliquis|rivaroxaban|xarelto|edoxaban|lixiana|dabigatran|pradaxa|"
+    r"heparin|enoxaparin|clexane|blood ?thinn\w*|anti-?coagula\w*",
+    "antiplatelet": r"clopidogrel|plavix|ticagrelor|prasugrel",
+    "insulin": r"insulin",
+    "immunosuppressant": r"chemo(?:therapy)?|methotrexate|immunosuppress\w*|tacrolimus|azathioprine|prednisolone|steroid tablets",
+}
+_MEDICATION_PATTERNS = {name: re.compile(rf"\b(?:{pattern})\b") for name, pattern in _MEDICATION_CLASSES.items()}
+
+
+def parse_medications(text: str) -> list[str]:
+    """Risk-relevant medicine classes the text says the patient takes ("on warfarin", "blood thinners")."""
+    found = []
+    for name, pattern in _MEDICATION_PATTERNS.items():
+        match = pattern.search(text)
+        if match and not _is_negated(text, match.start()):
+            found.append(name)
+    return found
+
+
 def parse_pregnancy(text: str) -> bool | None:
     if re.search(r"\b(?:not|isn'?t|am not|i'?m not) pregnant\b", text):
         return False
@@ -432,6 +455,7 @@ def extract_facts(
     facts.age_years = float(age) if age is not None else parse_age(clean)
     facts.sex = sex or parse_sex(clean)
     facts.pregnant = parse_pregnancy(clean)
+    facts.medications = parse_medications(clean)
     if presentations:
         from assistant.nlu.findings.presentations import recognise
 

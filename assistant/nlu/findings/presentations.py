@@ -33,7 +33,7 @@ DEFAULT_THRESHOLD = 0.62
 DEFAULT_VETO = 0.05
 
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
-_CLAUSE = re.compile(r",\s+|\s+-\s+|\s+but\s+")
+_CLAUSE = re.compile(r",\s+|\s+-\s+|\s+(?:but|and now|and then|and)\s+")
 _DENIAL = re.compile(
     r"^\s*(?:and\s+|or\s+)?(?:no|not|nil|without|denies|denied|negative for|never|none|"
     r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b",

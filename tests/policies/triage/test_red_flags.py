@@ -137,3 +137,28 @@ def test_jaundice_with_fever_is_an_emergency_but_not_alone() -> None:
     assert "jaundice_with_fever" in {f.id for f in hot.red_flags}
     alone, _ = TriageService().assess("my skin looks a bit yellow this week")
     assert "jaundice_with_fever" not in {f.id for f in alone.red_flags}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("my dad is 80 and on warfarin, he bumped his head on a cupboard door, only a small bump", "head_injury_red_flags"),
+        ("knocked my head getting out of the car, I take apixaban for my heart", "head_injury_red_flags"),
+        ("found my toddler with grandma's pills, the blister pack is open and two are missing", "poisoning"),
+        ("55M vomiting blood twice today. HR 118, BP 96/60.", "shock_index"),
+    ],
+)
+def test_context_in_the_words_raises_the_level(text: str, flag: str) -> None:
+    result, _ = TriageService().assess(text)
+    assert flag in {f.id for f in result.red_flags}
+    assert result.level.urgency >= Level.EMERGENCY.urgency
+
+
+def test_shock_index_needs_a_pulse_faster_than_the_systolic_pressure() -> None:
+    assert "shock_index" not in {f.id for f in TriageService().assess("HR 104, BP 132/80, cough for a week")[0].red_flags}
+    assert "shock_index" not in {f.id for f in TriageService().assess("not on blood thinners, bumped my head, fine")[0].red_flags}
+
+
+def test_vomiting_blood_in_clinical_words_is_a_safety_emergency() -> None:
+    result, _ = TriageService().assess("haematemesis this morning, feels faint")
+    assert result.level.urgency >= Level.EMERGENCY.urgency
