@@ -118,10 +118,16 @@ def _thunderclap(f: Facts) -> bool:
     )
 
 
+# Examination signs of an inflamed peritoneum (appendicitis, perforation): surgical review today.
+_PERITONISM = re.compile(r"\b(?:guarding|rebound|peritonism|peritonitic|rigid abdomen|board-?like|rigidity)\b", re.IGNORECASE)
+
+
 def _abdominal_severe(f: Facts) -> bool:
     pain = f.get("abdominal_pain")
     if pain is None:
         return False
+    if _PERITONISM.search(f.text):
+        return True
     if pain.radiation:  # e.g. to the back: aneurysm, pancreatitis, or a heart attack felt lower down
         return True
     return (pain.severity == "severe" or f.severity == "severe") and (pain.onset == "sudden" or f.onset == "sudden" or f.has("vomiting"))
@@ -256,7 +262,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("sepsis_vitals", Level.EMERGENCY, "Fever or low temperature with a very fast pulse or breathing (possible sepsis)", NICE_SEPSIS, _sepsis_vitals),
     RedFlagRule("head_injury_red_flags", Level.EMERGENCY, "Head injury with vomiting, loss of consciousness, confusion, fits, bleeding or on blood thinners", NICE_HEAD, _head_injury),
     RedFlagRule("chest_pain", Level.EMERGENCY, "Chest pain in an adult over 40, of sudden onset, or with heart or other long-term conditions", AHA_HEART_ATTACK, _chest_other),
-    RedFlagRule("severe_abdominal_pain", Level.EMERGENCY, "Abdominal pain that is sudden and severe, spreads to the back, or comes with vomiting", NHS_ABDO, _abdominal_severe),
+    RedFlagRule("severe_abdominal_pain", Level.EMERGENCY, "Abdominal pain that is sudden and severe, spreads to the back, comes with vomiting, or with guarding or rebound tenderness", NHS_ABDO, _abdominal_severe),
     RedFlagRule("pregnancy_warning", Level.EMERGENCY, "In pregnancy: bleeding, abdominal pain, or headache with vision changes or swelling", NHS_PREGNANCY, _pregnancy),
     RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),
     RedFlagRule("sudden_vision_loss", Level.EMERGENCY, "Sudden loss or change of vision with other neurological symptoms", NHS_VISION, _vision_loss),

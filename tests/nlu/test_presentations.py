@@ -22,3 +22,16 @@ def test_triage_shows_the_matched_clause_and_never_lowers_a_level() -> None:
     payload = result_to_dict(result, clinical)
     assert payload["level"] in ("emergency", "emergency_ambulance")
     assert any(p["category"] == "major_bleeding" and p["text"] for p in payload["presentations"])
+
+
+def test_every_recognised_category_has_a_level_and_a_source() -> None:
+    from assistant.nlu.findings.presentations import load_categories
+    from policies.triage.red_flags import _presentations
+
+    _, levels = _presentations()
+    assert set(load_categories()) == set(levels)
+    assert all(flag.source.startswith("https://") for flag in levels.values())
+
+
+def test_a_settled_problem_is_not_a_presentation() -> None:
+    assert clauses("cut my finger on a knife, the bleeding has stopped") == ["cut my finger on a knife"]

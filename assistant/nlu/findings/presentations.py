@@ -29,14 +29,25 @@ EXAMPLES_FILE = Path(__file__).parent / "red_flag_examples.yml"
 
 #: The threshold keeps false alarms on our own non-emergency texts near 5%
 #: (benchmarks/presentations_calibration.py); a near miss vetoes only when this much closer.
-DEFAULT_THRESHOLD = 0.62
+DEFAULT_THRESHOLD = 0.58
 DEFAULT_VETO = 0.05
+#: A clause at least this much closer to everyday complaints (the symptom examples in
+#: ``examples.yml``: "been vomiting for 3 days", "my eye is red and sore") than to a category is an
+#: everyday complaint, whatever its similarity to the category.
+DEFAULT_EVERYDAY_MARGIN = 0.03
 
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE = re.compile(r",\s+|\s+-\s+|\s+(?:but|and now|and then|and)\s+")
 _DENIAL = re.compile(
     r"^\s*(?:and\s+|or\s+)?(?:no|not|nil|without|denies|denied|negative for|never|none|"
     r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b",
+    re.IGNORECASE,
+)
+# A clause saying a problem has already settled ("bleeding has stopped", "back to normal now") is
+# reassurance, not a presentation; sentence embeddings match it to the problem it names.
+_SETTLED = re.compile(
+    r"\b(?:bleeding|blood|it|swelling|pain)\s+(?:has\s+|had\s+|have\s+)?(?:now\s+)?(?:stopped|settled|eased|gone down|cleared)\b|"
+    r"\bback to normal\b",
     re.IGNORECASE,
 )
 
@@ -70,7 +81,7 @@ def clauses(text: str) -> list[str]:
         if len(sentence.split()) < 3:
             continue
         parts = [p.strip() for p in _CLAUSE.split(sentence) if len(p.split()) >= 3]
-        kept = [p for p in parts if not _DENIAL.search(p)]
+        kept = [p for p in parts if not _DENIAL.search(p) and not _SETTLED.search(p)]
         if len(kept) == len(parts):
             out.append(sentence)
         if len(parts) > 1:
@@ -79,9 +90,17 @@ def clauses(text: str) -> list[str]:
 
 
 class PresentationMatcher:
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD, veto: float = DEFAULT_VETO, top_k: int = 3) -> None:
+    def __init__(
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        veto: float = DEFAULT_VETO,
+        top_k: int = 3,
+        everyday_margin: float = DEFAULT_EVERYDAY_MARGIN,
+    ) -> None:
         self.threshold = threshold
         self.veto = veto
+        self.everyday_margin = everyday_margin
+        self._everyday: np.ndarray = np.zeros((0, 1))
         self.top_k = top_k
         self._lock = threading.Lock()
         self._encoder = None
@@ -107,17 +126,27 @@ class PresentationMatcher:
                     matrix = encoder.encode_cached(texts, "red-flag-examples") if texts else np.zeros((0, 1))
                     self._positive = {k: matrix[a:b] for k, (a, b, _) in spans.items()}
                     self._negative = {k: matrix[b:c] for k, (_, b, c) in spans.items()}
+                    everyday = _everyday_examples()
+                    if everyday:
+                        self._everyday = encoder.encode_cached(everyday, "everyday-examples")
                     self._encoder = encoder
         return self._encoder
 
-    def scores(self, text: str) -> list[tuple[str, float, float, str]]:
-        """(category, score, best near-miss similarity, clause) for the best clause of each category."""
+    def scores(self, text: str) -> list[tuple[str, float, float, str, float]]:
+        """(category, score, best near-miss similarity, clause, everyday similarity) for the best
+        clause of each category; the everyday similarity is the same top-k mean over the everyday
+        complaint examples."""
         parts = clauses(text)
         if not parts:
             return []
         encoder = self._ready()
         vectors = encoder.encode(parts)
-        best: dict[str, tuple[str, float, float, str]] = {}
+        if len(self._everyday):
+            k_everyday = min(self.top_k, self._everyday.shape[0])
+            everyday = np.sort(vectors @ self._everyday.T, axis=1)[:, -k_everyday:].mean(axis=1)
+        else:
+            everyday = np.full(len(parts), -1.0)
+        best: dict[str, tuple[str, float, float, str, float]] = {}
         for key, positive in self._positive.items():
             if not len(positive):
                 continue
@@ -127,15 +156,22 @@ class PresentationMatcher:
             negative = self._negative.get(key)
             near = (vectors @ negative.T).max(axis=1) if negative is not None and len(negative) else np.full(len(parts), -1.0)
             i = int(top.argmax())
-            best[key] = (key, float(top[i]), float(near[i]), parts[i])
+            best[key] = (key, float(top[i]), float(near[i]), parts[i], float(everyday[i]))
         return sorted(best.values(), key=lambda item: -item[1])
 
     def match(self, text: str) -> list[Presentation]:
         return [
             Presentation(key, score, clause)
-            for key, score, near, clause in self.scores(text)
-            if score >= self.threshold and near < score + self.veto
+            for key, score, near, clause, everyday in self.scores(text)
+            if score >= self.threshold and near < score + self.veto and everyday < score + self.everyday_margin
         ]
+
+
+def _everyday_examples() -> list[str]:
+    """Everyday complaint sentences: the symptom matcher's examples (``examples.yml``)."""
+    from assistant.nlu.findings.extractor import load_examples
+
+    return [line for lines in load_examples().values() for line in lines]
 
 
 _matcher = PresentationMatcher()

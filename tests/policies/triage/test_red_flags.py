@@ -162,3 +162,17 @@ def test_shock_index_needs_a_pulse_faster_than_the_systolic_pressure() -> None:
 def test_vomiting_blood_in_clinical_words_is_a_safety_emergency() -> None:
     result, _ = TriageService().assess("haematemesis this morning, feels faint")
     assert result.level.urgency >= Level.EMERGENCY.urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("my shoulders are on fire after a day at the beach, red and sore, no blisters", Level.SELF_CARE),
+        ("small cut on my finger from a knife, the bleeding has stopped", Level.SELF_CARE),
+        ("found head lice in my son's hair", Level.SELF_CARE),
+        ("a dog bit my hand and broke the skin", Level.CONSULTATION_24),
+        ("I've found a lump in my breast", Level.CONSULTATION),
+    ],
+)
+def test_everyday_problems_get_everyday_levels(text: str, level: Level) -> None:
+    assert TriageService().assess(text)[0].level == level
