@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     retrieval_dense_weight: float = 1.0
     retrieval_lexical_weight: float = 0.5
     retrieval_title_weight: float = 0.5  # BM25 over document titles only
+    retrieval_title_dense_weight: float = 1.0  # embedding similarity to document titles
     retrieval_rrf_k: int = 20
     # An answer is given only when the best passage's cosine similarity reaches this (calibrated in
     # docs/benchmarks/retrieval.md); below it the assistant says it has no reliable information.

@@ -6,9 +6,10 @@
   replaced or removed without re-embedding the rest.
 - Lexical: BM25 (bm25s, English stemming and stop words), rebuilt from the stored chunk texts when
   the collection changes (cheap next to embedding).
-- Title field: a second BM25 ranking over document titles only, because a title names what a
-  document is about far more precisely than its body does.
-- Fusion: weighted reciprocal rank fusion of the three rankings.
+- Title field: a BM25 ranking and a dense ranking over document titles only, because a title
+  names what a document is about far more precisely than its body does (and a question-shaped
+  title is the closest thing to the patient's own question).
+- Fusion: weighted reciprocal rank fusion of the four rankings.
 """
 
 from __future__ import annotations
@@ -61,6 +62,62 @@ def _blas_controller() -> Any:
 
         _BLAS = ThreadpoolController()
     return _BLAS
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+class _ExactKernel:
+    """Exact inner-product top-k over a flat FAISS index, by whichever of two kernels is faster here.
+
+    One query at a time, a single-threaded BLAS matrix-vector product over the index's own storage
+    beats FAISS's search loop several times on CPUs with AMX (Intel Xeon), while FAISS's own SIMD
+    loop is twice as fast on others (AMD EPYC). Both give the same ranking, so the kernel is
+    chosen by timing both on the collection itself, once per collection size.
+    """
+
+    def __init__(self) -> None:
+        self._choice: tuple[int, str] | None = None
+
+    @staticmethod
+    def _blas(inner: faiss.IndexFlat, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        n = inner.ntotal
+        matrix = faiss.rev_swig_ptr(inner.get_xb(), n * inner.d).reshape(n, inner.d)
+        # One BLAS thread: a second one fights the query encoder's and BM25's threads for two
+        # cores and makes the tail three times slower (docs/BENCHMARKS.md).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            scores = matrix @ query
+        top = _top_k(scores, k)
+        return top, scores[top]
+
+    @staticmethod
+    def _faiss(inner: faiss.IndexFlat, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        scores, rows = inner.search(query.reshape(1, -1), k)
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def search(self, inner: faiss.IndexFlat, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(storage rows, scores), best first."""
+        k = min(k, inner.ntotal)
+        if self._choice is None or self._choice[0] != inner.ntotal:
+            self._choice = (inner.ntotal, self._calibrate(inner, k))
+        kernel = self._blas if self._choice[1] == "blas" else self._faiss
+        return kernel(inner, query, k)
+
+    def _calibrate(self, inner: faiss.IndexFlat, k: int) -> str:
+        if inner.ntotal < 2_000:
+            return "blas"  # too small for the choice to matter
+        probes = np.random.default_rng(0).standard_normal((4, inner.d)).astype(np.float32)
+        timings = {}
+        for name, kernel in (("blas", self._blas), ("faiss", self._faiss)):
+            kernel(inner, probes[0], k)  # warm
+            started = time.perf_counter()
+            for probe in probes[1:]:
+                kernel(inner, probe, k)
+            timings[name] = time.perf_counter() - started
+        return min(timings, key=timings.__getitem__)
 
 
 class IndexMismatch(RuntimeError):
@@ -149,6 +206,7 @@ class HybridIndex:
         dense_weight: float = 1.0,
         lexical_weight: float = 0.5,
         title_weight: float = 0.5,
+        title_dense_weight: float = 1.0,
         max_words: int = 180,
     ) -> None:
         self.encoder = encoder
@@ -158,6 +216,7 @@ class HybridIndex:
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
         self.title_weight = title_weight
+        self.title_dense_weight = title_dense_weight
         self.max_words = max_words
         self.chunks: dict[int, Chunk] = {}
         self.documents: dict[str, tuple[str, list[int]]] = {}  # doc id -> (content hash, chunk ids)
@@ -166,6 +225,10 @@ class HybridIndex:
         self._dense: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(encoder.dimension))
         self._lexical = LexicalIndex()
         self._titles = LexicalIndex()
+        self._title_vectors: dict[str, np.ndarray] = {}  # doc id -> embedding of its title
+        self._title_matrix: tuple[list[str], faiss.IndexFlatIP] | None = None
+        self._passage_kernel = _ExactKernel()
+        self._title_kernel = _ExactKernel()
         self._lexical_dirty = False
         self._flat_id_cache: np.ndarray | None = None  # FAISS ids in storage order (flat index)
         self.created = time.time()
@@ -203,10 +266,22 @@ class HybridIndex:
         if new_chunks:
             vectors = self.encoder.encode([c.embedding_text() for c in new_chunks], progress=progress)
             self.add_chunks(new_chunks, vectors)
+            self._embed_missing_titles()
         return {"added": added, "replaced": replaced, "unchanged": unchanged, "chunks": len(new_chunks)}
 
-    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, content_hashes: dict[str, str] | None = None) -> None:
-        """Add pre-chunked, pre-embedded passages (e.g. from a benchmark's embedding cache)."""
+    def add_chunks(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        content_hashes: dict[str, str] | None = None,
+        title_vectors: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Add pre-chunked, pre-embedded passages (e.g. from a benchmark's embedding cache).
+
+        Title vectors not given are embedded before the next search."""
+        for doc_id, vector in (title_vectors or {}).items():
+            self._title_vectors[doc_id] = np.asarray(vector, dtype=np.float32)
+        self._title_matrix = None
         ids = np.arange(self._next_id, self._next_id + len(chunks), dtype=np.int64)
         self._next_id += len(chunks)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -231,6 +306,8 @@ class HybridIndex:
         for chunk_id in ids:
             self.chunks.pop(chunk_id, None)
             self._vectors.pop(chunk_id, None)
+        self._title_vectors.pop(doc_id, None)
+        self._title_matrix = None
         self._dense.remove_ids(np.array(ids, dtype=np.int64))
         self._flat_id_cache = None
         self._lexical_dirty = True
@@ -268,6 +345,36 @@ class HybridIndex:
             self._titles.build(firsts, [str(self.chunks[i].metadata.get("title", "")) for i in firsts])
             self._lexical_dirty = False
 
+    def _title_of(self, doc_id: str) -> str:
+        chunk_ids = self.documents.get(doc_id, ("", []))[1]
+        chunk = self.chunks.get(chunk_ids[0]) if chunk_ids else None
+        return str(chunk.metadata.get("title", "")) if chunk else ""
+
+    def _embed_missing_titles(self) -> None:
+        missing = [d for d, (_, chunk_ids) in self.documents.items() if chunk_ids and d not in self._title_vectors]
+        if missing:
+            vectors = self.encoder.encode([self._title_of(d) or d for d in missing])
+            self._title_vectors.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
+            self._title_matrix = None
+
+    def _titles_matrix(self) -> tuple[list[str], faiss.IndexFlatIP]:
+        if self._title_matrix is None:
+            self._embed_missing_titles()
+            doc_ids = sorted(d for d in self._title_vectors if self.documents.get(d, ("", []))[1])
+            flat = faiss.IndexFlatIP(self.encoder.dimension)
+            if doc_ids:
+                flat.add(np.ascontiguousarray(np.stack([self._title_vectors[d] for d in doc_ids]), dtype=np.float32))
+            self._title_matrix = (doc_ids, flat)
+        return self._title_matrix
+
+    def title_dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Documents by the similarity of their title to the query, each as its first passage's id."""
+        doc_ids, flat = self._titles_matrix()
+        if not doc_ids:
+            return []
+        rows, scores = self._title_kernel.search(flat, np.ascontiguousarray(query_vector, dtype=np.float32), k)
+        return [(self.documents[doc_ids[int(r)]][1][0], float(sc)) for r, sc in zip(rows, scores)]
+
     # -- searching ------------------------------------------------------------------------------
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         if not self.chunks:
@@ -276,19 +383,9 @@ class HybridIndex:
         query = query_vector.reshape(1, -1).astype(np.float32)
         inner = self._inner()
         if isinstance(inner, faiss.IndexFlat) and isinstance(self._dense, faiss.IndexIDMap2):
-            # Exact search over the flat index's own storage (a zero-copy view), as one BLAS
-            # matrix-vector product: for one query at a time this is several times faster on a
-            # small CPU than the flat index's search loop, with identical results.
-            n = inner.ntotal
-            matrix = faiss.rev_swig_ptr(inner.get_xb(), n * inner.d).reshape(n, inner.d)
-            # One BLAS thread: a second one fights the query encoder's and BM25's threads for two
-            # cores and makes the tail three times slower (docs/BENCHMARKS.md).
-            with _blas_controller().limit(limits=1, user_api="blas"):
-                scores = matrix @ query[0]
-            top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
-            top = top[np.argsort(-scores[top], kind="stable")]
+            rows, scores = self._passage_kernel.search(inner, query[0], k)
             ids = self._flat_ids()
-            return [(int(ids[i]), float(scores[i])) for i in top]
+            return [(int(ids[r]), float(sc)) for r, sc in zip(rows, scores)]
         scores, ids = self._dense.search(query, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
@@ -340,17 +437,26 @@ class HybridIndex:
         if mode != "lexical" and query_vector is None:
             query_vector = self.encoder.encode_query(query)
         dense = self.dense_search(query_vector, pool) if mode != "lexical" else []
+        dense_titles = (
+            self.title_dense_search(query_vector, pool) if mode == "hybrid" and self.title_dense_weight else []
+        )
         lexical, titles = lexical_job.result() if lexical_job is not None else ([], [])
 
         passages: dict[str, list[int]] = {}  # doc id -> its candidate passages, best first
         fused: dict[str, float] = {}
-        rankings = ((self.dense_weight, dense), (self.lexical_weight, lexical), (self.title_weight, titles))
-        for weight, ranking in rankings:
+        # (weight, ranking, whether its entries are passages or stand for whole documents)
+        rankings = (
+            (self.dense_weight, dense, True),
+            (self.lexical_weight, lexical, True),
+            (self.title_weight, titles, False),
+            (self.title_dense_weight, dense_titles, False),
+        )
+        for weight, ranking, of_passages in rankings:
             doc_rank = 0
             seen: set[str] = set()
             for chunk_id, _score in ranking:
                 doc_id = self.chunks[chunk_id].doc_id
-                if ranking is not titles:
+                if of_passages:
                     passages.setdefault(doc_id, [])
                     if chunk_id not in passages[doc_id]:
                         passages[doc_id].append(chunk_id)
@@ -421,6 +527,12 @@ class HybridIndex:
             for chunk_id in sorted(self.chunks):
                 handle.write(json.dumps({"faiss_id": chunk_id, **asdict(self.chunks[chunk_id])}, ensure_ascii=False) + "\n")
         (directory / "documents.json").write_text(json.dumps(self.documents))
+        titled = sorted(self._title_vectors)
+        (directory / "title_ids.json").write_text(json.dumps(titled))
+        np.save(
+            directory / "title_vectors.npy",
+            np.stack([self._title_vectors[d] for d in titled]) if titled else np.zeros((0, self.encoder.dimension), np.float32),
+        )
         (directory / MANIFEST).write_text(json.dumps(self.manifest(), indent=2))
 
     @classmethod
@@ -448,6 +560,11 @@ class HybridIndex:
         vectors = np.load(directory / "vectors.npy")
         index._vectors = {i: vectors[n] for n, i in enumerate(sorted(index.chunks))}
         index._next_id = max(index.chunks, default=-1) + 1
+        if (directory / "title_ids.json").exists():
+            titled = json.loads((directory / "title_ids.json").read_text())
+            title_vectors = np.load(directory / "title_vectors.npy")
+            index._title_vectors = {d: title_vectors[n] for n, d in enumerate(titled)}
+        # Indexes saved before titles were embedded get them on the first search.
         index._lexical_dirty = True
         index.created = manifest.get("created", time.time())
         if index.corpus_hash() != manifest["corpus_hash"]:

@@ -88,6 +88,7 @@ def index_options(settings: Settings) -> dict[str, Any]:
         "dense_weight": settings.retrieval_dense_weight,
         "lexical_weight": settings.retrieval_lexical_weight,
         "title_weight": settings.retrieval_title_weight,
+        "title_dense_weight": settings.retrieval_title_dense_weight,
         "rrf_k": settings.retrieval_rrf_k,
     }
 

@@ -84,3 +84,38 @@ def test_batch_and_query_embeddings_agree_whatever_the_precision(encoder) -> Non
     for text, row in zip(texts, batch):
         assert float(row @ encoder.encode_query(text)) > 0.98
     assert encoder.batch_precision in ("bf16", "fp32")
+
+
+def test_a_question_shaped_title_ranks_its_document_and_survives_save_and_remove(encoder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    index = HybridIndex(encoder)
+    index.upsert(
+        [
+            Document(id="gout-treat", title="What are the treatments for gout?", text="Rest the joint, keep it cool, and take the anti-inflammatory medicine your doctor advised.", format="text"),
+            Document(id="gout-cause", title="What causes gout?", text="Crystals of uric acid form in a joint when there is too much of it in the blood.", format="text"),
+            Document(id="cough", title="How long does a cough last?", text="Most coughs clear up within three weeks.", format="text"),
+        ]
+    )
+    ranked = [doc for doc, _ in index.title_dense_search(encoder.encode_query("how do you treat gout"), 3)]
+    assert ranked[0] == index.documents["gout-treat"][1][0]
+
+    index.save(tmp_path / "idx")
+    loaded = HybridIndex.load(tmp_path / "idx", encoder)
+    assert set(loaded._title_vectors) == {"gout-treat", "gout-cause", "cough"}
+    loaded.remove("gout-treat")
+    assert loaded.search("how do you treat gout", k=3)[0].chunk.doc_id == "gout-cause"
+
+
+def test_both_exact_kernels_rank_alike() -> None:
+    import faiss
+    import numpy as np
+
+    from retrieval.index import _ExactKernel
+
+    vectors = np.random.default_rng(1).standard_normal((3_000, 32)).astype(np.float32)
+    flat = faiss.IndexFlatIP(32)
+    flat.add(vectors)
+    query = vectors[7]
+    blas_rows, _ = _ExactKernel._blas(flat, query, 10)
+    faiss_rows, _ = _ExactKernel._faiss(flat, query, 10)
+    assert list(blas_rows) == list(faiss_rows) and blas_rows[0] == 7
+    assert list(_ExactKernel().search(flat, query, 10)[0]) == list(blas_rows)
