@@ -236,6 +236,48 @@ def _burn_needs_ae(f: Facts) -> bool:
 
 
 NHS_JAUNDICE = "https://www.nhs.uk/conditions/jaundice/"
+NHS_HYPO = "https://www.nhs.uk/conditions/low-blood-sugar-hypoglycaemia/"
+NHS_FETAL_MOVEMENTS = "https://www.nhs.uk/pregnancy/keeping-well/your-babys-movements/"
+
+# A heart attack without chest pain: pain in the jaw, neck, arm or upper back with a cold sweat
+# (AHA warning signs); common in older adults, women and people with diabetes.
+_CARDIAC_SITES = re.compile(r"\b(?:jaw|neck|arms?|shoulder ?blades?|upper back|between (?:my|his|her) shoulders)\b")
+_CLAMMY = re.compile(r"\b(?:clammy|cold sweat|sweaty|sweating|sweats|grey and sweaty|drenched)\b")
+
+
+def _cardiac_without_chest_pain(f: Facts) -> bool:
+    text = f.text.lower()
+    adult = f.age_years is None or f.age_years >= 30
+    return adult and bool(_CARDIAC_SITES.search(text)) and bool(_CLAMMY.search(text)) and (
+        f.has("nausea", "vomiting", "shortness_of_breath", "dizziness") or "sick" in text or "ache" in text or "pain" in text
+    )
+
+
+_GLUCOSE = re.compile(r"\b(?:sugars?|glucose|bm|meter|reading|levels?)\b\D{0,25}?(\d{1,2}(?:\.\d)?)\b")
+_HYPO_DANGER = re.compile(r"\b(?:drows\w*|dozy|confus\w*|not making (?:any )?sense|isn'?t making (?:any )?sense|can'?t swallow|cannot swallow|won'?t wake|unresponsive|fitting|seizure)")
+
+
+def _severe_hypo(f: Facts) -> bool:
+    # NHS: call 999 for low blood sugar with drowsiness, confusion, a fit, or when the person
+    # cannot swallow; the lowest stated reading counts (a later normal one means it was treated).
+    text = f.text.lower()
+    readings = [float(m.group(1)) for m in _GLUCOSE.finditer(text)]
+    treated = len(readings) > 1 and readings[-1] >= 4.0
+    return bool(readings) and min(readings) < 4.0 and not treated and bool(_HYPO_DANGER.search(text))
+
+
+_FEWER_MOVEMENTS = re.compile(
+    r"\b(?:baby|bump|it)\b[^.]{0,30}?(?:\bnot\b|n't\b|\bhardly\b|\bstopped\b|\bless\b|\bfewer\b|\bbarely\b)[^.]{0,20}?\b(?:mov\w*|kick\w*)|"
+    r"\b(?:baby|bump)\b[^.]{0,20}?\b(?:mov\w*|kick\w*) (?:a lot |much |far )?(?:less|fewer)\b|"
+    r"(?:\bnot\b|n't\b|\bno\b)[^.]{0,25}?\b(?:baby|bump)\b[^.]{0,15}?\b(?:mov\w*|kick\w*)|"
+    r"\b(?:reduced|fewer|less|no|slower|decreased) (?:fetal |foetal |baby'?s? )?(?:movements?|kicks?|kicking)"
+)
+
+
+def _reduced_fetal_movements(f: Facts) -> bool:
+    # NHS: if the baby is moving less than usual, call the maternity unit straight away; do not
+    # wait until the next day.
+    return bool(f.pregnant) and bool(_FEWER_MOVEMENTS.search(f.text.lower()))
 
 
 def _jaundice_unwell(f: Facts) -> bool:
@@ -251,6 +293,9 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
     RedFlagRule("news2_medium", Level.EMERGENCY, "Vital signs with a NEWS2 score of 5-6, or one sign far from normal", RCP_NEWS2, _news2_medium),
     RedFlagRule("shock_index", Level.EMERGENCY, "Pulse faster than the systolic blood pressure (signs of shock)", RCP_NEWS2, _shock_index),
+    RedFlagRule("cardiac_without_chest_pain", Level.EMERGENCY, "Pain in the jaw, neck, arm or upper back with a cold sweat (a heart attack can happen without chest pain)", AHA_HEART_ATTACK, _cardiac_without_chest_pain),
+    RedFlagRule("severe_hypoglycaemia", Level.EMERGENCY_AMBULANCE, "Low blood sugar with drowsiness, confusion or unable to swallow", NHS_HYPO, _severe_hypo),
+    RedFlagRule("reduced_fetal_movements", Level.EMERGENCY, "In pregnancy: the baby moving less than usual or not at all", NHS_FETAL_MOVEMENTS, _reduced_fetal_movements),
     RedFlagRule("cardiac_chest_pain", Level.EMERGENCY_AMBULANCE, "Chest pain that spreads, is severe, or comes with sweating, breathlessness or sickness", AHA_HEART_ATTACK, _chest_cardiac),
     RedFlagRule("stroke_fast", Level.EMERGENCY_AMBULANCE, "Stroke signs (FAST / BE-FAST): face droop, arm or leg weakness, speech problems", CDC_STROKE, _stroke),
     RedFlagRule("severe_breathlessness", Level.EMERGENCY_AMBULANCE, "Severe difficulty breathing", NHS_SOB, _breathing_severe),
@@ -304,12 +349,27 @@ def _presentations(path: Path = PRESENTATIONS_FILE) -> tuple[float, dict[str, Re
     return float(document["strong_similarity"]), flags
 
 
-def presentation_flags(presentations: dict[str, float]) -> list[RedFlag]:
+def _fits_the_patient(key: str, f: Facts | None) -> bool:
+    """Presentations that only exist for some patients: meaning alone cannot tell "my 5 year old has
+    a temperature" from fever in a baby, but the stated age can."""
+    if f is None:
+        return True
+    age, sex = f.age_years, f.sex
+    if key == "infant_fever":
+        return age is None or age < 1
+    if key in ("pre_eclampsia", "heavy_bleeding_in_pregnancy_or_ectopic"):
+        return sex != "male"  # not age: "had my baby 3 days ago" states the baby's
+    if key == "testicular_torsion":
+        return sex != "female"
+    return True
+
+
+def presentation_flags(presentations: dict[str, float], facts: Facts | None = None) -> list[RedFlag]:
     strong, known = _presentations()
     out = []
     for key, similarity in presentations.items():
         flag = known.get(key)
-        if flag is None:
+        if flag is None or not _fits_the_patient(key, facts):
             continue
         if similarity < strong and flag.level.urgency > Level.EMERGENCY.urgency:
             flag = RedFlag(flag.id, Level.EMERGENCY, flag.description, flag.source)
@@ -319,7 +379,7 @@ def presentation_flags(presentations: dict[str, float]) -> list[RedFlag]:
 
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
     flags = text_red_flags(facts.text) if facts.text else []
-    flags.extend(presentation_flags(facts.presentations))
+    flags.extend(presentation_flags(facts.presentations, facts))
     seen = {f.id for f in flags}
     for rule in RULES:
         if rule.id not in seen and rule.test(facts):

@@ -31,6 +31,8 @@ EXAMPLES_FILE = Path(__file__).parent / "red_flag_examples.yml"
 #: (benchmarks/presentations_calibration.py); a near miss vetoes only when this much closer.
 DEFAULT_THRESHOLD = 0.58
 DEFAULT_VETO = 0.05
+#: Shorter clauses ("she's had a cold", "normal wet nappies") carry too little meaning to match on.
+MIN_CLAUSE_WORDS = 3
 #: A clause at least this much closer to everyday complaints (the symptom examples in
 #: ``examples.yml``: "been vomiting for 3 days", "my eye is red and sore") than to a category is an
 #: everyday complaint, whatever its similarity to the category.
@@ -78,9 +80,9 @@ def clauses(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SPLIT.split(text):
         sentence = sentence.strip()
-        if len(sentence.split()) < 3:
+        if len(sentence.split()) < MIN_CLAUSE_WORDS:
             continue
-        parts = [p.strip() for p in _CLAUSE.split(sentence) if len(p.split()) >= 3]
+        parts = [p.strip() for p in _CLAUSE.split(sentence) if len(p.split()) >= MIN_CLAUSE_WORDS]
         kept = [p for p in parts if not _DENIAL.search(p) and not _SETTLED.search(p)]
         if len(kept) == len(parts):
             out.append(sentence)

@@ -176,3 +176,41 @@ def test_vomiting_blood_in_clinical_words_is_a_safety_emergency() -> None:
 )
 def test_everyday_problems_get_everyday_levels(text: str, level: Level) -> None:
     assert TriageService().assess(text)[0].level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I'm 66, an ache in my jaw and between my shoulder blades for an hour, feel sick and clammy", "cardiac_without_chest_pain"),
+        ("my husband is type 1, he's gone dozy and isn't making sense, his meter says 2.1", "severe_hypoglycaemia"),
+        ("I'm 34 weeks pregnant and I don't think the baby has moved at all today", "reduced_fetal_movements"),
+        ("28 weeks pregnant, the baby is moving less than usual today", "reduced_fetal_movements"),
+    ],
+)
+def test_emergencies_described_without_their_usual_words(text: str, flag: str) -> None:
+    result, _ = TriageService().assess(text)
+    assert flag in {f.id for f in result.red_flags}
+    assert result.level.urgency >= Level.EMERGENCY.urgency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "type 1 here, sugar was 3.4 before lunch, had glucose tablets and now it's 6.2 and I feel fine",
+        "I'm 30 weeks pregnant and the baby is kicking loads, just heartburn at night",
+        "my neck is stiff after the gym and I was sweating a lot during the workout",
+    ],
+)
+def test_their_near_misses_stay_below_emergency(text: str) -> None:
+    result, _ = TriageService().assess(text)
+    assert not {"cardiac_without_chest_pain", "severe_hypoglycaemia", "reduced_fetal_movements"} & {f.id for f in result.red_flags}
+
+
+def test_presentations_that_do_not_fit_the_stated_age_are_ignored() -> None:
+    from policies.triage.models import Facts
+    from policies.triage.red_flags import presentation_flags
+
+    five_year_old = Facts(text="", age_years=5, presentations={"infant_fever": 0.7})
+    assert presentation_flags(five_year_old.presentations, five_year_old) == []
+    baby = Facts(text="", age_years=0.1, presentations={"infant_fever": 0.7})
+    assert [f.id for f in presentation_flags(baby.presentations, baby)] == ["presentation:infant_fever"]
