@@ -237,6 +237,18 @@ def _burn_needs_ae(f: Facts) -> bool:
 
 NHS_JAUNDICE = "https://www.nhs.uk/conditions/jaundice/"
 NHS_HYPO = "https://www.nhs.uk/conditions/low-blood-sugar-hypoglycaemia/"
+NHS_POSTPARTUM_PSYCHOSIS = "https://www.nhs.uk/mental-health/conditions/post-partum-psychosis/"
+_RECENT_BIRTH = re.compile(
+    r"\b(?:had (?:a|our|my|her|the) baby|gave birth|given birth|postpartum|post-partum|postnatal|post-natal|"
+    r"since (?:the|her|my) (?:birth|delivery|c-?section))\b"
+)
+
+
+def _postpartum_psychosis(f: Facts) -> bool:
+    # NHS: postpartum psychosis is a medical emergency.
+    return f.has("psychosis") and bool(_RECENT_BIRTH.search(f.text.lower()))
+
+
 NHS_FETAL_MOVEMENTS = "https://www.nhs.uk/pregnancy/keeping-well/your-babys-movements/"
 
 # A heart attack without chest pain: pain in the jaw, neck, arm or upper back with a cold sweat
@@ -295,6 +307,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("shock_index", Level.EMERGENCY, "Pulse faster than the systolic blood pressure (signs of shock)", RCP_NEWS2, _shock_index),
     RedFlagRule("cardiac_without_chest_pain", Level.EMERGENCY, "Pain in the jaw, neck, arm or upper back with a cold sweat (a heart attack can happen without chest pain)", AHA_HEART_ATTACK, _cardiac_without_chest_pain),
     RedFlagRule("severe_hypoglycaemia", Level.EMERGENCY_AMBULANCE, "Low blood sugar with drowsiness, confusion or unable to swallow", NHS_HYPO, _severe_hypo),
+    RedFlagRule("postpartum_psychosis", Level.EMERGENCY, "Signs of psychosis after giving birth", NHS_POSTPARTUM_PSYCHOSIS, _postpartum_psychosis),
     RedFlagRule("reduced_fetal_movements", Level.EMERGENCY, "In pregnancy: the baby moving less than usual or not at all", NHS_FETAL_MOVEMENTS, _reduced_fetal_movements),
     RedFlagRule("cardiac_chest_pain", Level.EMERGENCY_AMBULANCE, "Chest pain that spreads, is severe, or comes with sweating, breathlessness or sickness", AHA_HEART_ATTACK, _chest_cardiac),
     RedFlagRule("stroke_fast", Level.EMERGENCY_AMBULANCE, "Stroke signs (FAST / BE-FAST): face droop, arm or leg weakness, speech problems", CDC_STROKE, _stroke),

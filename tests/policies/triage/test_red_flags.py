@@ -214,3 +214,11 @@ def test_presentations_that_do_not_fit_the_stated_age_are_ignored() -> None:
     assert presentation_flags(five_year_old.presentations, five_year_old) == []
     baby = Facts(text="", age_years=0.1, presentations={"infant_fever": 0.7})
     assert [f.id for f in presentation_flags(baby.presentations, baby)] == ["presentation:infant_fever"]
+
+
+def test_psychosis_is_urgent_and_after_a_birth_an_emergency() -> None:
+    after_birth, _ = TriageService().assess("my wife had our baby 10 days ago, she hasn't slept and is convinced people are sending her messages through the telly")
+    assert "postpartum_psychosis" in {f.id for f in after_birth.red_flags}
+    assert after_birth.level.urgency >= Level.EMERGENCY.urgency
+    otherwise, _ = TriageService().assess("my brother has started hearing voices and thinks the neighbours are watching him")
+    assert otherwise.level == Level.CONSULTATION_24
