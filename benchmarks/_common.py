@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.shared_data import SHARED_DIR  # noqa: E402  (the same lookup the tests use)
+from tests.shared_data import SHARED_DIR
 
 __all__ = ["ROOT", "SHARED_DIR", "machine", "percentile", "summary_ms"]
 

@@ -6,6 +6,8 @@ corpus covers versus questions it does not.
 
 from __future__ import annotations
 
+import argparse
+
 from _common import machine
 
 from assistant.config import Settings
@@ -26,6 +28,7 @@ NOT_COVERED = [
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     settings = Settings()
     answerer = load_guidelines(settings)
     print(f"machine: {machine()}\nthreshold (VHA_ANSWER_MIN_SIMILARITY): {settings.answer_min_similarity}")

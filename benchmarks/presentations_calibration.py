@@ -10,6 +10,8 @@ emergencies the matcher recognises and how many non-emergencies it would wrongly
 
 from __future__ import annotations
 
+import argparse
+
 import yaml
 from _common import ROOT, machine
 
@@ -30,6 +32,7 @@ def texts() -> list[tuple[str, bool]]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     print(f"machine: {machine()}")
     matcher = PresentationMatcher()
     data = texts()

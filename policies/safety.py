@@ -167,12 +167,16 @@ class SafetyPolicy:
             if found:
                 hits["emergency"].extend(found)
                 sources.add("red_flags")
-        if intent is not None and intent.confidence >= self.intent_threshold:
-            if intent.name in hits and not _is_info_question(clean):
-                hits[intent.name].append(  # type: ignore[index]
-                    (f"intent:{intent.name}", f"intent model: {intent.name} ({intent.confidence:.2f})")
-                )
-                sources.add("intent_model")
+        if (
+            intent is not None
+            and intent.confidence >= self.intent_threshold
+            and intent.name in hits
+            and not _is_info_question(clean)
+        ):
+            hits[intent.name].append(  # type: ignore[index]
+                (f"intent:{intent.name}", f"intent model: {intent.name} ({intent.confidence:.2f})")
+            )
+            sources.add("intent_model")
         # A crisis message keeps its kind even when it also carries physical danger (an overdose
         # taken to end one's life): the reply then gives emergency advice first (see ``also``).
         crisis = _dedupe(hits["mental_health_crisis"])

@@ -29,7 +29,7 @@ class GroundedAnswer(GuidelineReply):
     best_similarity: float = 0.0
 
 
-_STOP = set(["a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "be", "it", "i", "my", "me", "you", "your", "can", "do", "does", "how", "what", "when", "why", "should", "could", "would", "about", "this", "that", "have", "has", "if", "at", "by", "from"])
+_STOP = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "be", "it", "i", "my", "me", "you", "your", "can", "do", "does", "how", "what", "when", "why", "should", "could", "would", "about", "this", "that", "have", "has", "if", "at", "by", "from"}
 
 
 def _content_words(text: str) -> set[str]:

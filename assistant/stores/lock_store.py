@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -77,10 +78,8 @@ class RedisLockStore(LockStore):
         try:
             yield
         finally:
-            try:
+            with contextlib.suppress(Exception):  # an expired lock has already been released
                 lock.release()
-            except Exception:  # noqa: BLE001 - an expired lock has already been released
-                pass
 
     def ping(self) -> None:
         self.client.ping()

@@ -4,7 +4,6 @@ below the strongest red flag that fired."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache

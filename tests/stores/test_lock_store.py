@@ -5,7 +5,12 @@ import time
 
 import pytest
 
-from assistant.stores.lock_store import InMemoryLockStore, LockTimeout, RedisLockStore, create_lock_store
+from assistant.stores.lock_store import (
+    InMemoryLockStore,
+    LockTimeout,
+    RedisLockStore,
+    create_lock_store,
+)
 
 
 @pytest.fixture(params=["memory", "redis"])
