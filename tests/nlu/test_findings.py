@@ -113,3 +113,15 @@ def test_named_blood_thinners_are_kept_unless_denied() -> None:
 
     assert parse_medications("she is on warfarin") == ["anticoagulant"]
     assert parse_medications("i am not on blood thinners") == []
+
+
+def test_vital_sign_labels_are_whole_words() -> None:
+    # "thr" in "throat", "rr" in "sorry", "t" at the end of "about" are not vital-sign labels.
+    vitals = extract_facts("sorry to bother you, sore throat. T 37.5, HR 78, RR 14, had it about 40 minutes").vitals
+    assert (vitals.temperature_c, vitals.heart_rate, vitals.respiratory_rate) == (37.5, 78, 14)
+    assert extract_facts("sat down for 45 minutes, sorry 2 questions").vitals.respiratory_rate is None
+
+
+def test_fit_and_well_is_not_a_fit() -> None:
+    assert not extract_facts("72F, fit and well, 4 days of dry cough").present("seizure")
+    assert extract_facts("he had a fit this morning").present("seizure")

@@ -210,7 +210,7 @@ def _modifiers(clause: str) -> dict[str, Any]:
 def parse_vitals(text: str) -> Vitals:
     vitals = Vitals()
     temp = re.search(r"\b(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?|deg)?\s*(c|f|celsius|fahrenheit)?\b", text)
-    for match in re.finditer(r"(?:temp(?:erature)?|fever|pyrexi\w*|t)\s*(?:of|is|was|at|=|:|reading|up to|around|about)?\s*(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?)?\s*([cf])?\b", text):
+    for match in re.finditer(r"\b(?:temp(?:erature)?|fever|pyrexi\w*|t)\s*(?:of|is|was|at|=|:|reading|up to|around|about)?\s*(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?)?\s*([cf])?\b", text):
         value = float(match.group(1))
         unit = match.group(2)
         if unit == "f" or value > 45:
@@ -222,16 +222,16 @@ def parse_vitals(text: str) -> Vitals:
         for match in re.finditer(r"\b(3[5-9](?:\.\d)?|4[0-2](?:\.\d)?)\s*(?:°\s*c?|degrees?(?: c)?|c)\b", text):
             vitals.temperature_c = float(match.group(1))
             break
-    hr = re.search(r"(?:heart ?rate|pulse|hr|bpm)\D{0,12}(\d{2,3})|\b(\d{2,3})\s*bpm\b", text)
+    hr = re.search(r"\b(?:heart ?rate|pulse|hr|bpm)\b\D{0,12}(\d{2,3})|\b(\d{2,3})\s*bpm\b", text)
     if hr:
         vitals.heart_rate = int(hr.group(1) or hr.group(2))
-    spo2 = re.search(r"(?:spo2|sp02|sats?|saturation|oxygen(?: level)?s?|o2|oximet\w*|pulse ox)\D{0,15}(\d{2,3})\s*%?", text)
+    spo2 = re.search(r"\b(?:spo2|sp02|sats?|saturation|oxygen(?: level)?s?|o2|oximet\w*|pulse ox)\b\D{0,15}(\d{2,3})\s*%?", text)
     if spo2 and 50 <= int(spo2.group(1)) <= 100:
         vitals.spo2 = int(spo2.group(1))
     bp = re.search(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b", text)
     if bp and 60 <= int(bp.group(1)) <= 260 and 30 <= int(bp.group(2)) <= 160:
         vitals.systolic, vitals.diastolic = int(bp.group(1)), int(bp.group(2))
-    rr = re.search(r"(?:resp(?:iratory)? ?rate|rr|breaths? (?:per|a) min\w*)\D{0,8}(\d{1,2})", text)
+    rr = re.search(r"\b(?:resp(?:iratory)? ?rate|rr|breaths? (?:per|a) min\w*)\b\D{0,8}(\d{1,2})", text)
     if rr:
         vitals.respiratory_rate = int(rr.group(1))
     return vitals

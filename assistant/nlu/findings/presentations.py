@@ -49,7 +49,11 @@ _DENIAL = re.compile(
 # reassurance, not a presentation; sentence embeddings match it to the problem it names.
 _SETTLED = re.compile(
     r"\b(?:bleeding|blood|it|swelling|pain)\s+(?:has\s+|had\s+|have\s+)?(?:now\s+)?(?:stopped|settled|eased|gone down|cleared)\b|"
-    r"\bback to normal\b",
+    r"\bback to normal\b|"
+    # ...or says what still works normally ("weeing ok", "feeding fine", "my last wee looked normal").
+    r"\b(?:weeing|peeing|urinating|passing urine|drinking|eating|feeding|breathing|walking|talking|wee|pee|nappies)\w*"
+    r"\s+(?:ok|okay|fine|normal(?:ly)?|well|as usual|like normal)\b|"
+    r"\b(?:looked|looks|looking)\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:normal|fine)\b",
     re.IGNORECASE,
 )
 
