@@ -226,7 +226,7 @@ class HybridIndex:
         self._lexical = LexicalIndex()
         self._titles = LexicalIndex()
         self._title_vectors: dict[str, np.ndarray] = {}  # doc id -> embedding of its title
-        self._title_matrix: tuple[list[str], faiss.IndexFlatIP] | None = None
+        self._title_flat: tuple[list[str], faiss.IndexFlatIP] | None = None  # (doc ids, their vectors)
         self._passage_kernel = _ExactKernel()
         self._title_kernel = _ExactKernel()
         self._lexical_dirty = False
@@ -281,7 +281,7 @@ class HybridIndex:
         Title vectors not given are embedded before the next search."""
         for doc_id, vector in (title_vectors or {}).items():
             self._title_vectors[doc_id] = np.asarray(vector, dtype=np.float32)
-        self._title_matrix = None
+        self._title_flat = None
         ids = np.arange(self._next_id, self._next_id + len(chunks), dtype=np.int64)
         self._next_id += len(chunks)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -307,7 +307,7 @@ class HybridIndex:
             self.chunks.pop(chunk_id, None)
             self._vectors.pop(chunk_id, None)
         self._title_vectors.pop(doc_id, None)
-        self._title_matrix = None
+        self._title_flat = None
         self._dense.remove_ids(np.array(ids, dtype=np.int64))
         self._flat_id_cache = None
         self._lexical_dirty = True
@@ -342,7 +342,7 @@ class HybridIndex:
             # documents, not every passage of a long document equally.
             firsts = [chunk_ids[0] for _, chunk_ids in self.documents.values() if chunk_ids]
             firsts = sorted(i for i in firsts if i in self.chunks)
-            self._titles.build(firsts, [str(self.chunks[i].metadata.get("title", "")) for i in firsts])
+            self._titles.build(firsts, [self._title_of(self.chunks[i].doc_id) for i in firsts])
             self._lexical_dirty = False
 
     def _title_of(self, doc_id: str) -> str:
@@ -355,21 +355,21 @@ class HybridIndex:
         if missing:
             vectors = self.encoder.encode([self._title_of(d) or d for d in missing])
             self._title_vectors.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
-            self._title_matrix = None
+            self._title_flat = None
 
-    def _titles_matrix(self) -> tuple[list[str], faiss.IndexFlatIP]:
-        if self._title_matrix is None:
+    def _title_index(self) -> tuple[list[str], faiss.IndexFlatIP]:
+        if self._title_flat is None:
             self._embed_missing_titles()
             doc_ids = sorted(d for d in self._title_vectors if self.documents.get(d, ("", []))[1])
             flat = faiss.IndexFlatIP(self.encoder.dimension)
             if doc_ids:
                 flat.add(np.ascontiguousarray(np.stack([self._title_vectors[d] for d in doc_ids]), dtype=np.float32))
-            self._title_matrix = (doc_ids, flat)
-        return self._title_matrix
+            self._title_flat = (doc_ids, flat)
+        return self._title_flat
 
     def title_dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Documents by the similarity of their title to the query, each as its first passage's id."""
-        doc_ids, flat = self._titles_matrix()
+        doc_ids, flat = self._title_index()
         if not doc_ids:
             return []
         rows, scores = self._title_kernel.search(flat, np.ascontiguousarray(query_vector, dtype=np.float32), k)

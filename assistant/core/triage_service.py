@@ -8,7 +8,7 @@ from typing import Any
 
 from assistant.core.capabilities import TriageStep
 from assistant.nlu.findings import ClinicalFacts, extract_facts
-from assistant.nlu.findings.extractor import parse_duration_hours
+from assistant.nlu.findings.extractor import parse_duration_hours, parse_medications
 from policies.triage import Facts, TriageResult, triage
 from policies.triage.models import FindingFact
 
@@ -20,6 +20,10 @@ _NO = re.compile(r"^\s*(?:n|no|nope|nah|not really|never|none|i don'?t|it isn'?t
 def to_policy_facts(clinical: ClinicalFacts, context: dict[str, Any] | None = None) -> Facts:
     context = context or {}
     v = clinical.vitals
+    record_medications = [str(m).lower() for m in context.get("medications", [])]
+    # The policy reasons over medicine classes ("anticoagulant"), whether the patient named one or
+    # the record lists it; one classifier (the extractor's) serves both.
+    medication_classes = dict.fromkeys([*clinical.medications, *parse_medications(" ; ".join(record_medications))])
     findings = [
         FindingFact(f.key, f.code, f.display, f.negated, f.severity, f.onset, f.duration_hours, f.progression, f.radiation)
         for f in clinical.findings
@@ -41,7 +45,7 @@ def to_policy_facts(clinical: ClinicalFacts, context: dict[str, Any] | None = No
         severity=clinical.severity,
         progression=clinical.progression,
         conditions=list(context.get("conditions", [])),
-        medications=[*clinical.medications, *(str(m).lower() for m in context.get("medications", []))],
+        medications=[*medication_classes, *record_medications],
         wearable_deviations=list(context.get("wearable_deviations", [])),
         presentations={p.category: p.score for p in clinical.presentations},
     )

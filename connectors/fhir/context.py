@@ -201,47 +201,17 @@ class PatientContextService:
     ) -> tuple[ContextResult, Outcome, str]:
         patient_error = errors.get(q.PATIENT)
         if isinstance(patient_error, FHIRRequestError) and patient_error.status_code in (404, 410):
-            return (
-                ContextResult(
-                    patient_id=patient_id,
-                    context=None,
-                    degraded=True,
-                    reason=NOT_FOUND,
-                    elapsed_ms=elapsed_ms,
-                ),
-                "not_found",
-                "",
-            )
+            return _without_context(patient_id, NOT_FOUND, elapsed_ms), "not_found", ""
         # Failure kinds only (exception class names), never messages from the server.
         detail = ",".join(f"{k}:{type(e).__name__}" for k, e in sorted(errors.items()))
         if not fetched.results:
-            return (
-                ContextResult(
-                    patient_id=patient_id,
-                    context=None,
-                    degraded=True,
-                    reason=UNREACHABLE,
-                    missing=sorted({q.RESOURCE_TYPES[k] for k in errors}),
-                    elapsed_ms=elapsed_ms,
-                ),
-                "failed",
-                detail,
-            )
+            missing = sorted({q.RESOURCE_TYPES[k] for k in errors})
+            return _without_context(patient_id, UNREACHABLE, elapsed_ms, missing), "failed", detail
         try:
             context = build_context(patient_id, self.config.base_url, fetched, now=self._now())
         except Exception as exc:  # noqa: BLE001 - odd data must not break the conversation
             log.warning("fhir context assembly failed: %s", type(exc).__name__)
-            return (
-                ContextResult(
-                    patient_id=patient_id,
-                    context=None,
-                    degraded=True,
-                    reason=UNREACHABLE,
-                    elapsed_ms=elapsed_ms,
-                ),
-                "failed",
-                f"assembly:{type(exc).__name__}",
-            )
+            return _without_context(patient_id, UNREACHABLE, elapsed_ms), "failed", f"assembly:{type(exc).__name__}"
         if errors:
             return (
                 ContextResult(
@@ -278,14 +248,15 @@ class PatientContextService:
         return True
 
 
-def _unaudited(patient_id: str, started: float) -> ContextResult:
+def _without_context(patient_id: str, reason: str, elapsed_ms: float, missing: list[str] | None = None) -> ContextResult:
+    """A degraded result that discloses nothing from the record."""
     return ContextResult(
-        patient_id=patient_id,
-        context=None,
-        degraded=True,
-        reason=UNREACHABLE,
-        elapsed_ms=_ms_since(started),
+        patient_id=patient_id, context=None, degraded=True, reason=reason, missing=missing or [], elapsed_ms=elapsed_ms
     )
+
+
+def _unaudited(patient_id: str, started: float) -> ContextResult:
+    return _without_context(patient_id, UNREACHABLE, _ms_since(started))
 
 
 def _ms_since(started: float) -> float:

@@ -61,6 +61,7 @@ class Facts:
     severity: str | None = None
     progression: str | None = None
     conditions: list[str] = field(default_factory=list)  # chronic conditions from the record
+    # Medicine classes ("anticoagulant", "insulin", ...) and the record's medicine names, lower case.
     medications: list[str] = field(default_factory=list)
     wearable_deviations: list[str] = field(default_factory=list)
     # Emergency presentations recognised by meaning: category id (policies/triage/presentations.yml)

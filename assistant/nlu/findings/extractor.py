@@ -338,6 +338,7 @@ class _SemanticFallback:
         self._owners: list[Concept] = []
         self._concepts: list[Concept] = []
         self._rows: list[np.ndarray] = []
+        self._example_rows: np.ndarray = np.zeros(0, dtype=int)  # rows from examples.yml
 
     def _ready(self):  # type: ignore[no-untyped-def]
         if self._encoder is None:
@@ -347,15 +348,19 @@ class _SemanticFallback:
 
                     encoder = shared_encoder()
                     examples = load_examples()
-                    owners, texts = [], []
+                    owners, texts, example_rows = [], [], []
                     for concept in load_lexicon():
                         if concept.key in _NOT_INFERRED:
                             continue
-                        lines = (*(concept.describe or (concept.display,)), *examples.get(concept.key, ()))
+                        uttered = examples.get(concept.key, ())
+                        lines = (*(concept.describe or (concept.display,)), *uttered)
                         for line in dict.fromkeys(lines):
+                            if line in uttered:
+                                example_rows.append(len(texts))
                             owners.append(concept)
                             texts.append(line)
                     self._matrix = encoder.encode_cached(texts, "findings-examples")
+                    self._example_rows = np.array(example_rows, dtype=int)
                     self._owners = owners
                     self._concepts = list(dict.fromkeys(owners))
                     self._rows = [
@@ -363,6 +368,11 @@ class _SemanticFallback:
                     ]
                     self._encoder = encoder
         return self._encoder
+
+    def example_vectors(self) -> np.ndarray:
+        """The vectors of the everyday complaint utterances in ``examples.yml``."""
+        self._ready()
+        return self._matrix[self._example_rows]  # type: ignore[index]
 
     def ranked(self, text: str) -> list[tuple[Concept, float]]:
         """Concepts with their scores, best first (scores are cosine similarities, -1..1)."""
@@ -382,6 +392,11 @@ class _SemanticFallback:
 
 
 _fallback = _SemanticFallback()
+
+
+def everyday_example_vectors() -> np.ndarray:
+    """Sentence vectors of everyday complaints (``examples.yml``), shared with other matchers."""
+    return _fallback.example_vectors()
 
 
 def warm_up() -> None:

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from assistant.nlu.findings.extractor import everyday_example_vectors
+
 EXAMPLES_FILE = Path(__file__).parent / "red_flag_examples.yml"
 
 #: The threshold keeps false alarms on our own non-emergency texts near 5%
@@ -132,9 +134,7 @@ class PresentationMatcher:
                     matrix = encoder.encode_cached(texts, "red-flag-examples") if texts else np.zeros((0, 1))
                     self._positive = {k: matrix[a:b] for k, (a, b, _) in spans.items()}
                     self._negative = {k: matrix[b:c] for k, (_, b, c) in spans.items()}
-                    everyday = _everyday_examples()
-                    if everyday:
-                        self._everyday = encoder.encode_cached(everyday, "everyday-examples")
+                    self._everyday = everyday_example_vectors()
                     self._encoder = encoder
         return self._encoder
 
@@ -171,13 +171,6 @@ class PresentationMatcher:
             for key, score, near, clause, everyday in self.scores(text)
             if score >= self.threshold and near < score + self.veto and everyday < score + self.everyday_margin
         ]
-
-
-def _everyday_examples() -> list[str]:
-    """Everyday complaint sentences: the symptom matcher's examples (``examples.yml``)."""
-    from assistant.nlu.findings.extractor import load_examples
-
-    return [line for lines in load_examples().values() for line in lines]
 
 
 _matcher = PresentationMatcher()

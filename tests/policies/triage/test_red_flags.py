@@ -222,3 +222,8 @@ def test_psychosis_is_urgent_and_after_a_birth_an_emergency() -> None:
     assert after_birth.level.urgency >= Level.EMERGENCY.urgency
     otherwise, _ = TriageService().assess("my brother has started hearing voices and thinks the neighbours are watching him")
     assert otherwise.level == Level.CONSULTATION_24
+
+
+def test_a_blood_thinner_on_the_record_counts_like_one_named_in_the_words() -> None:
+    result, _ = TriageService().assess("I bumped my head on a cupboard", context={"medications": ["Warfarin Sodium 5 MG Oral Tablet"]})
+    assert "head_injury_red_flags" in {f.id for f in result.red_flags}
