@@ -30,6 +30,7 @@ class SafetyRule:
     # Condition names ("a stroke", "a heart attack") also appear in history and questions.
     suppress_in_history: bool = False
     suppress_in_questions: bool = False
+    suppress_in_message: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ def load_rules(path: Path = RULES_FILE) -> tuple[SafetyRule, ...]:
                     description=item["description"],
                     suppress_in_history=bool(item.get("suppress_in_history", False)),
                     suppress_in_questions=bool(item.get("suppress_in_questions", True)),
+                    suppress_in_message=re.compile(item["suppress_in_message"], re.IGNORECASE | re.DOTALL)
+                    if item.get("suppress_in_message")
+                    else None,
                 )
             )
     return tuple(rules)
@@ -114,7 +118,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-_NEGATION_CUE = re.compile(r"\b(?:no|denies|denied|denying|without|negative for|never had|no history of|nil)\b")
+_NEGATION_CUE = re.compile(
+    r"\b(?:no|denies|denied|denying|without|negative for|never had|no history of|nil|"
+    # "not thinking about hurting myself", "not going to do anything to myself"
+    r"not (?:thinking|thought|planning|going|intending|wanting)|never (?:thought|would))\b"
+)
 
 
 def _negated_before(sentence: str, start: int) -> bool:
@@ -156,6 +164,8 @@ class SafetyPolicy:
                 if rule.suppress_in_questions and question:
                     continue
                 if rule.suppress_in_history and history:
+                    continue
+                if rule.suppress_in_message is not None and rule.suppress_in_message.search(clean):
                     continue
                 hits[rule.kind].append((rule.id, rule.description))
                 sources.add("rules")

@@ -48,6 +48,7 @@ def to_policy_facts(clinical: ClinicalFacts, context: dict[str, Any] | None = No
         medications=[*medication_classes, *record_medications],
         wearable_deviations=list(context.get("wearable_deviations", [])),
         presentations={p.category: p.score for p in clinical.presentations},
+        similar_cases=list(clinical.similar_cases),
     )
 
 

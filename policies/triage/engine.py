@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from policies.triage.case_bank import EMERGENCY_SHARE, LEAD_SHARE, SOFT_FLAG_SUPPORT, CaseVote, vote
 from policies.triage.interview import missing_questions
 from policies.triage.models import Facts, Level, Rationale, TriageResult
 from policies.triage.protocols import evaluate_protocols
-from policies.triage.red_flags import evaluate_red_flags
+from policies.triage.red_flags import evaluate_red_flags, may_be_set_aside
 
 ADVICE = {
     Level.EMERGENCY_AMBULANCE: (
@@ -88,17 +89,46 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     return level, notes
 
 
+def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale]) -> Level:
+    """The level the nearest reference cases agree on, when they clearly agree."""
+    if cases is None:
+        return level
+    if cases.emergency >= EMERGENCY_SHARE:
+        best = cases.best_in(Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
+        if best is not None and level.urgency < Level.EMERGENCY.urgency:
+            rationale.insert(0, Rationale("similar_cases", Level.EMERGENCY, f"Closest to reference emergencies, e.g. {best.why}", best.source))
+            return Level.EMERGENCY
+        return level
+    lead = max(cases.emergency, cases.clinician, cases.self_care)
+    case_level = cases.level()
+    if lead >= LEAD_SHARE and case_level.urgency < Level.EMERGENCY.urgency and case_level != level:
+        best = cases.best_in(case_level)
+        if best is not None:
+            rationale.insert(0, Rationale("similar_cases", case_level, f"Closest reference cases: {best.why}", best.source))
+            return case_level
+    return level
+
+
 def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[str] | None = None) -> TriageResult:
-    red_flags = evaluate_red_flags(facts)
+    cases = vote(facts.similar_cases)
+    red_flags, set_aside = [], []
+    for flag in evaluate_red_flags(facts):
+        # A presentation is recognised by meaning alone; when the nearest reference cases are
+        # clearly not emergencies ("toddler sick twice but drinking and playing"), it is set aside,
+        # unless its category calls for an ambulance.
+        soft = may_be_set_aside(flag)
+        (set_aside if soft and cases is not None and cases.emergency < SOFT_FLAG_SUPPORT else red_flags).append(flag)
     protocol_level, rationale, protocols = evaluate_protocols(facts)
     if protocol_level is None:
         # Nothing recognised: be conservative and let a clinician look.
         protocol_level = Level.CONSULTATION
         rationale.append(Rationale("no_protocol", Level.CONSULTATION, "Symptoms not matched to a protocol: a clinician should assess", "https://www.nhs.uk/nhs-services/gps/"))
-    level = protocol_level
+    level = _by_similar_cases(protocol_level, cases, rationale)
     for flag in red_flags:
         level = level.at_least(flag.level)
         rationale.insert(0, Rationale(f"red_flag:{flag.id}", flag.level, flag.description, flag.source))
+    for flag in set_aside:
+        rationale.append(Rationale(f"set_aside:{flag.id}", level, f"Set aside: {flag.description.lower()} by meaning alone, but the closest reference cases are not emergencies", flag.source))
     level, notes = _context_adjustments(facts, level)
     rationale.extend(notes)
     wanted: list[str] = []

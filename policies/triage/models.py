@@ -41,6 +41,17 @@ class FindingFact:
     radiation: bool = False
 
 
+@dataclass(frozen=True)
+class SimilarCase:
+    """A reference case (policies/triage/cases/) close in meaning to the message."""
+
+    id: str
+    level: Level
+    similarity: float
+    why: str
+    source: str
+
+
 @dataclass
 class Facts:
     """What triage knows: findings, vitals, who the patient is, and interview answers."""
@@ -67,6 +78,8 @@ class Facts:
     # Emergency presentations recognised by meaning: category id (policies/triage/presentations.yml)
     # -> similarity of the best matching clause.
     presentations: dict[str, float] = field(default_factory=dict)
+    # The reference cases nearest in meaning to the whole message, closest first.
+    similar_cases: list[SimilarCase] = field(default_factory=list)
 
     def has(self, *keys: str) -> bool:
         return any(f.key in keys and not f.negated for f in self.findings)

@@ -125,10 +125,31 @@ def _abdominal_severe(f: Facts) -> bool:
     return (pain.severity == "severe" or f.severity == "severe") and (pain.onset == "sudden" or f.onset == "sudden" or f.has("vomiting"))
 
 
+NHS_PREGNANCY_BLEEDING = "https://www.nhs.uk/pregnancy/related-conditions/common-symptoms/vaginal-bleeding/"
+# NHS: light bleeding or spotting with mild cramps in pregnancy needs a call to the GP, midwife or
+# 111 the same day; heavy bleeding, severe or one-sided pain, shoulder-tip pain, dizziness or
+# fainting need 999 / A&E (https://www.nhs.uk/conditions/ectopic-pregnancy/).
+_LIGHT = re.compile(r"\b(?:light|lightly|spotting|spots of blood|a little|a bit of|slight|small amount|tiny bit|brown\w*|pinkish|mild|minimal)\b")
+_PREGNANCY_DANGER = re.compile(
+    r"\b(?:heavy|heavily|soaking|pouring|clots?|severe|agony|agonising|excruciating|worst|one side|one-sided|"
+    r"left side|right side|shoulder|faint\w*|dizzy|light-?headed|passed out|collapsed?|pale|clammy)\b"
+)
+
+
+_DENIED = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")
+
+
+def _pregnancy_light_bleeding(f: Facts) -> bool:
+    text = _DENIED.sub(" ", f.text.lower())  # "no shoulder-tip pain" is not a danger sign
+    return bool(f.pregnant) and f.has("bleeding", "abdominal_pain") and bool(_LIGHT.search(text)) and not _PREGNANCY_DANGER.search(text)
+
+
 def _pregnancy(f: Facts) -> bool:
-    return bool(f.pregnant) and (
-        f.has("bleeding", "abdominal_pain") or (f.has("headache") and f.has("blurred_vision", "swelling"))
-    )
+    if not f.pregnant:
+        return False
+    if f.has("headache") and f.has("blurred_vision", "swelling"):
+        return True
+    return f.has("bleeding", "abdominal_pain") and not _pregnancy_light_bleeding(f)
 
 
 def _vision_loss(f: Facts) -> bool:
@@ -314,6 +335,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("chest_pain", Level.EMERGENCY, "Chest pain in an adult over 40, of sudden onset, or with heart or other long-term conditions", AHA_HEART_ATTACK, _chest_other),
     RedFlagRule("severe_abdominal_pain", Level.EMERGENCY, "Abdominal pain that is sudden and severe, spreads to the back, comes with vomiting, or with guarding or rebound tenderness", NHS_ABDO, _abdominal_severe),
     RedFlagRule("pregnancy_warning", Level.EMERGENCY, "In pregnancy: bleeding, abdominal pain, or headache with vision changes or swelling", NHS_PREGNANCY, _pregnancy),
+    RedFlagRule("pregnancy_light_bleeding", Level.CONSULTATION_24, "In pregnancy: light bleeding or spotting, or mild cramps, without danger signs", NHS_PREGNANCY_BLEEDING, _pregnancy_light_bleeding),
     RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),
     RedFlagRule("sudden_vision_loss", Level.EMERGENCY, "Sudden loss or change of vision with other neurological symptoms", NHS_VISION, _vision_loss),
     RedFlagRule("very_high_blood_pressure", Level.EMERGENCY, "Blood pressure of 180/120 or higher", NHS_BP, _very_high_bp),
@@ -380,6 +402,13 @@ def presentation_flags(presentations: dict[str, float], facts: Facts | None = No
             flag = RedFlag(flag.id, Level.EMERGENCY, flag.description, flag.source)
         out.append(flag)
     return out
+
+
+def may_be_set_aside(flag: RedFlag) -> bool:
+    """A presentation recognised by meaning alone whose category asks for emergency care, not an
+    ambulance: other evidence by meaning (the nearest reference cases) may outweigh it."""
+    configured = _presentations()[1].get(flag.id.removeprefix("presentation:"))
+    return flag.id.startswith("presentation:") and configured is not None and configured.level == Level.EMERGENCY
 
 
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:

@@ -86,6 +86,7 @@ class ClinicalFacts:
     severity: str | None = None
     progression: str | None = None
     presentations: list[Any] = field(default_factory=list)  # presentations.Presentation
+    similar_cases: list[Any] = field(default_factory=list)  # policies.triage.models.SimilarCase
     medications: list[str] = field(default_factory=list)  # risk-relevant medicines named in the text
 
     def present(self, *keys: str) -> bool:
@@ -143,6 +144,18 @@ def _is_negated(text: str, start: int) -> bool:
         window = window[cut[-1].end() :]
     words = _WORD.findall(window)[-5:]
     return bool(_NEGATION.search(" ".join(words)))
+
+
+# A finding reported as normal just after its name: "temperature is normal", "vision normal",
+# "breathing fine". Clinical notes and parents alike write negation this way round.
+_NORMAL_AFTER = re.compile(
+    r"^\s*(?:is|was|are|were|'s|has been|have been|been|looks?|looked|seems?|seemed|feels?|felt)?\s*"
+    r"(?:totally |completely |perfectly |still |all |back to )?(?:normal|fine|ok|okay|unaffected|unchanged|negative|clear)\b"
+)
+
+
+def _normal_after(text: str, end: int) -> bool:
+    return bool(_NORMAL_AFTER.match(text[end : end + 40]))
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -401,13 +414,14 @@ def everyday_example_vectors() -> np.ndarray:
 
 def warm_up() -> None:
     """Load the matchers now (model + example vectors), so the first patient does not wait."""
-    from assistant.nlu.findings import presentations
+    from assistant.nlu.findings import cases, presentations
 
     try:
         _fallback._ready()
     except Exception:
         logging.getLogger(__name__).warning("symptom matcher unavailable at start-up", exc_info=True)
     presentations.warm_up()
+    cases.warm_up()
 
 
 def extract_facts(
@@ -425,7 +439,7 @@ def extract_facts(
         for match in concept.pattern.finditer(clean):
             clause = _clause(clean, match.start(), match.end())
             mods = _modifiers(clause)
-            negated = _is_negated(clean, match.start())
+            negated = _is_negated(clean, match.start()) or _normal_after(clean, match.end())
             finding = Finding(
                 key=concept.key,
                 code=concept.code,
@@ -450,7 +464,8 @@ def extract_facts(
             nearest = _fallback.nearest(clean)
         except Exception:  # noqa: BLE001 - the lexicon result stands without the model
             nearest = None
-        if nearest is not None:
+        # The meaning of "no temperature" is close to fever: never re-add what the text denies.
+        if nearest is not None and nearest[0].key not in found:
             concept, _score = nearest
             mods = _modifiers(clean)
             facts.findings.append(
@@ -474,7 +489,10 @@ def extract_facts(
     if presentations:
         from assistant.nlu.findings.presentations import recognise
 
+        from assistant.nlu.findings.cases import similar_cases
+
         facts.presentations = recognise(text)
+        facts.similar_cases = similar_cases(text)
     return facts
 
 

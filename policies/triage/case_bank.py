@@ -1,0 +1,98 @@
+"""Reference triage cases: short cases written by the project, each with the level a clinician
+following NHS/NICE guidance would give it, a one-line reason and the public guidance it follows.
+
+The NLU compares a new message with these cases by meaning (``assistant/nlu/findings/cases.py``);
+this module only loads them and turns the nearest ones into a vote, so the decision stays plain
+code over plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from policies.triage.models import Level, SimilarCase
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+@dataclass(frozen=True)
+class ReferenceCase:
+    id: str
+    text: str
+    level: Level
+    why: str
+    source: str
+
+
+@lru_cache(maxsize=4)
+def load_cases(directory: Path = CASES_DIR) -> tuple[ReferenceCase, ...]:
+    cases: list[ReferenceCase] = []
+    for path in sorted(directory.glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in document.get("cases") or []:
+            cases.append(
+                ReferenceCase(str(item["id"]), str(item["text"]), Level(item["level"]), str(item["why"]), str(item["source"]))
+            )
+    return tuple(cases)
+
+
+@dataclass(frozen=True)
+class CaseVote:
+    """How the nearest reference cases split over the levels (weights sum to 1)."""
+
+    weights: dict[Level, float]
+    cases: tuple[SimilarCase, ...]
+
+    @property
+    def emergency(self) -> float:
+        return self.weights.get(Level.EMERGENCY_AMBULANCE, 0.0) + self.weights.get(Level.EMERGENCY, 0.0)
+
+    @property
+    def clinician(self) -> float:
+        return self.weights.get(Level.CONSULTATION_24, 0.0) + self.weights.get(Level.CONSULTATION, 0.0)
+
+    @property
+    def self_care(self) -> float:
+        return self.weights.get(Level.SELF_CARE, 0.0)
+
+    def best_in(self, *levels: Level) -> SimilarCase | None:
+        return next((c for c in self.cases if c.level in levels), None)
+
+    def level(self) -> Level:
+        """The group with most weight, then its most weighted level (ties go to the more urgent)."""
+        groups = [
+            (self.emergency, (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)),
+            (self.clinician, (Level.CONSULTATION_24, Level.CONSULTATION)),
+            (self.self_care, (Level.SELF_CARE,)),
+        ]
+        _, members = max(groups, key=lambda g: g[0])
+        return max(members, key=lambda lvl: (self.weights.get(lvl, 0.0), lvl.urgency))
+
+
+#: Similarities are sharpened before voting, so a much closer case outweighs several vague ones.
+SHARPNESS = 10.0
+#: How the policy uses the vote (benchmarks/triage.py; chosen on our earlier vignette sets, which
+#: the case writers never saw):
+#: - an emergency recognised only by meaning (a presentation) stands while at least this share of
+#:   the vote is for emergencies; below it, the nearest cases say the message is something else;
+SOFT_FLAG_SUPPORT = 0.15
+#: - with no red flag, a level group holding at least this share of the vote sets the level;
+LEAD_SHARE = 0.7
+#: - and a vote this strongly for emergencies raises the level to emergency on its own.
+EMERGENCY_SHARE = 0.8
+
+
+def vote(cases: list[SimilarCase] | tuple[SimilarCase, ...]) -> CaseVote | None:
+    if not cases:
+        return None
+    ordered = tuple(sorted(cases, key=lambda c: -c.similarity))
+    raw = np.exp(SHARPNESS * np.array([c.similarity for c in ordered]))
+    weights: dict[Level, float] = {}
+    for case, weight in zip(ordered, raw / raw.sum()):
+        weights[case.level] = weights.get(case.level, 0.0) + float(weight)
+    return CaseVote(weights, ordered)
