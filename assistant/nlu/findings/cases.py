@@ -63,7 +63,7 @@ def similar_cases(text: str) -> list[SimilarCase]:
     """Nearest reference cases to ``text`` (empty when the model is unavailable)."""
     try:
         return _matcher.nearest(text)
-    except Exception:  # noqa: BLE001 - rules and protocols still decide
+    except Exception:
         logging.getLogger(__name__).warning("case matcher unavailable", exc_info=True)
         return []
 

@@ -487,9 +487,8 @@ def extract_facts(
     facts.pregnant = parse_pregnancy(clean)
     facts.medications = parse_medications(clean)
     if presentations:
-        from assistant.nlu.findings.presentations import recognise
-
         from assistant.nlu.findings.cases import similar_cases
+        from assistant.nlu.findings.presentations import recognise
 
         facts.presentations = recognise(text)
         facts.similar_cases = similar_cases(text)
