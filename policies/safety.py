@@ -131,6 +131,21 @@ def _negated_before(sentence: str, start: int) -> bool:
     return bool(_NEGATION_CUE.search(" ".join(before)))
 
 
+_DENIALS = re.compile(r"\b(?:no|denies|denied|without|not|nil)\b[^,.;]*")
+
+
+def _negated_inside(sentence: str, match: re.Match[str]) -> bool:
+    """The sign a pattern ends on, denied within the match: "pregnant with cramps, no shoulder tip
+    pain", "chest sore after the gym, no sweating"."""
+    if match.lastindex is None:
+        return False
+    start = match.start(match.lastindex)
+    if start <= match.start():
+        return False
+    before = re.findall(r"[\w']+", sentence[match.start() : start])[-2:]
+    return bool(_NEGATION_CUE.search(" ".join(before)))
+
+
 def _is_info_question(sentence: str) -> bool:
     if not _INFO_QUESTION.search(sentence):
         return False
@@ -159,6 +174,10 @@ class SafetyPolicy:
             history = bool(_HISTORY.search(sentence))
             for rule in self.rules:
                 match = rule.pattern.search(sentence)
+                if match and _negated_inside(sentence, match):
+                    # Look again without the denials: "on warfarin, hit his head, no vomiting" still
+                    # matches on the warfarin.
+                    match = rule.pattern.search(_DENIALS.sub(" ", sentence))
                 if not match or _negated_before(sentence, match.start()):
                     continue
                 if rule.suppress_in_questions and question:

@@ -50,6 +50,7 @@ _RISK_CONDITIONS = re.compile(
     re.IGNORECASE,
 )
 _BREATHING = ("shortness_of_breath", "wheeze", "cough", "chest_pain")
+_UNWELL_BABY = ("fever", "vomiting", "diarrhoea", "shortness_of_breath", "wheeze", "cough", "rash_nonblanching", "weakness", "confusion")
 NHS_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"
 NHS_BP = "https://www.nhs.uk/conditions/high-blood-pressure-hypertension/"
 NHS_GP = "https://www.nhs.uk/nhs-services/gps/"
@@ -68,7 +69,11 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
             notes.append(Rationale(rule, target, why, source))
             level = target
 
-    vulnerable = (facts.age_years is not None and (facts.age_years < 1 or facts.age_years >= 80)) or bool(facts.pregnant)
+    # Babies under 3 months are always seen sooner (NICE NG143); older babies when they are
+    # unwell (fever, vomiting or diarrhoea, breathing), not for teething or a nappy rash.
+    age = facts.age_years
+    unwell_baby = age is not None and age < 1 and (age < 0.25 or facts.has(*_UNWELL_BABY) or (facts.temperature_c or 0) >= 38)
+    vulnerable = unwell_baby or (age is not None and age >= 80) or bool(facts.pregnant)
     if vulnerable and level in (Level.SELF_CARE, Level.CONSULTATION):
         raise_to(level.one_up(), "context:vulnerable", "Very young, older or pregnant patients are seen sooner", "https://www.nhs.uk/conditions/fever-in-children/")
     risky = risk_conditions(facts.conditions)
@@ -101,7 +106,7 @@ def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rati
         return level
     lead = max(cases.emergency, cases.clinician, cases.self_care)
     case_level = cases.level()
-    if lead >= LEAD_SHARE and case_level.urgency < Level.EMERGENCY.urgency and case_level != level:
+    if lead >= LEAD_SHARE and case_level.urgency < Level.EMERGENCY.urgency:
         best = cases.best_in(case_level)
         if best is not None:
             rationale.insert(0, Rationale("similar_cases", case_level, f"Closest reference cases: {best.why}", best.source))

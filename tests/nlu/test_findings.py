@@ -125,3 +125,10 @@ def test_vital_sign_labels_are_whole_words() -> None:
 def test_fit_and_well_is_not_a_fit() -> None:
     assert not extract_facts("72F, fit and well, 4 days of dry cough").present("seizure")
     assert extract_facts("he had a fit this morning").present("seizure")
+
+
+def test_a_finding_reported_as_normal_is_negated_and_never_guessed_back() -> None:
+    for text in ("one cheek is red and he's grumpy. temperature is normal", "temp normal, feeding ok", "no temperature"):
+        fever = [f for f in extract_facts(text).findings if f.key == "fever"]
+        assert fever and all(f.negated for f in fever), text
+    assert any(f.key == "fever" and not f.negated for f in extract_facts("my temperature is 39 and I ache").findings)

@@ -227,3 +227,13 @@ def test_psychosis_is_urgent_and_after_a_birth_an_emergency() -> None:
 def test_a_blood_thinner_on_the_record_counts_like_one_named_in_the_words() -> None:
     result, _ = TriageService().assess("I bumped my head on a cupboard", context={"medications": ["Warfarin Sodium 5 MG Oral Tablet"]})
     assert "head_injury_red_flags" in {f.id for f in result.red_flags}
+
+
+def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_an_emergency() -> None:
+    light, _ = service.assess("8 weeks pregnant, light spotting since this morning with mild cramps, no shoulder tip pain", sex="female")
+    assert light.level == Level.CONSULTATION_24
+    assert "pregnancy_light_bleeding" in {f.id for f in light.red_flags}
+    heavy, _ = service.assess("8 weeks pregnant, bleeding heavily with clots and feel faint", sex="female")
+    assert heavy.level.urgency >= Level.EMERGENCY.urgency
+    one_sided, _ = service.assess("7 weeks pregnant, light spotting and pain on one side", sex="female")
+    assert one_sided.level.urgency >= Level.EMERGENCY.urgency
