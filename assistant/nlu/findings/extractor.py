@@ -487,12 +487,24 @@ def extract_facts(
     facts.pregnant = parse_pregnancy(clean)
     facts.medications = parse_medications(clean)
     if presentations:
-        from assistant.nlu.findings.cases import similar_cases
-        from assistant.nlu.findings.presentations import recognise
-
-        facts.presentations = recognise(text)
-        facts.similar_cases = similar_cases(text)
+        facts.presentations, facts.similar_cases = _by_meaning(text)
     return facts
+
+
+def _by_meaning(text: str) -> tuple[list[Any], list[Any]]:
+    """Emergency presentations and the nearest reference cases, from one batched model call over
+    the message and its clauses. Without the model, both are empty and triage goes on without them."""
+    from assistant.nlu.findings import cases, presentations
+
+    parts = presentations.clauses(text)
+    try:
+        from retrieval.encoder import shared_encoder
+
+        vectors = shared_encoder().encode([text, *parts])
+    except Exception:  # noqa: BLE001 - rules and protocols still decide
+        logging.getLogger(__name__).warning("sentence model unavailable for triage", exc_info=True)
+        return [], []
+    return presentations.recognise_vectors(parts, vectors[1:]), cases.similar_cases_to(vectors[0])
 
 
 def primary_finding(facts: ClinicalFacts) -> Finding | None:

@@ -139,14 +139,18 @@ class PresentationMatcher:
         return self._encoder
 
     def scores(self, text: str) -> list[tuple[str, float, float, str, float]]:
-        """(category, score, best near-miss similarity, clause, everyday similarity) for the best
-        clause of each category; the everyday similarity is the same top-k mean over the everyday
-        complaint examples."""
         parts = clauses(text)
         if not parts:
             return []
-        encoder = self._ready()
-        vectors = encoder.encode(parts)
+        return self.scores_of(parts, self._ready().encode(parts))
+
+    def scores_of(self, parts: list[str], vectors: np.ndarray) -> list[tuple[str, float, float, str, float]]:
+        """(category, score, best near-miss similarity, clause, everyday similarity) for the best
+        clause of each category, given the clauses' sentence vectors; the everyday similarity is
+        the same top-k mean over the everyday complaint examples."""
+        if not parts:
+            return []
+        self._ready()
         if len(self._everyday):
             k_everyday = min(self.top_k, self._everyday.shape[0])
             everyday = np.sort(vectors @ self._everyday.T, axis=1)[:, -k_everyday:].mean(axis=1)
@@ -165,12 +169,18 @@ class PresentationMatcher:
             best[key] = (key, float(top[i]), float(near[i]), parts[i], float(everyday[i]))
         return sorted(best.values(), key=lambda item: -item[1])
 
-    def match(self, text: str) -> list[Presentation]:
+    def _decide(self, scored: list[tuple[str, float, float, str, float]]) -> list[Presentation]:
         return [
             Presentation(key, score, clause)
-            for key, score, near, clause, everyday in self.scores(text)
+            for key, score, near, clause, everyday in scored
             if score >= self.threshold and near < score + self.veto and everyday < score + self.everyday_margin
         ]
+
+    def match(self, text: str) -> list[Presentation]:
+        return self._decide(self.scores(text))
+
+    def match_vectors(self, parts: list[str], vectors: np.ndarray) -> list[Presentation]:
+        return self._decide(self.scores_of(parts, vectors))
 
 
 _matcher = PresentationMatcher()
@@ -180,6 +190,14 @@ def recognise(text: str) -> list[Presentation]:
     """Emergency presentations in ``text`` (empty when the model is unavailable)."""
     try:
         return _matcher.match(text)
+    except Exception:  # noqa: BLE001 - phrase rules and findings still decide
+        return []
+
+
+def recognise_vectors(parts: list[str], vectors: np.ndarray) -> list[Presentation]:
+    """``recognise`` for clauses already embedded (one batched model call serves several matchers)."""
+    try:
+        return _matcher.match_vectors(parts, vectors)
     except Exception:  # noqa: BLE001 - phrase rules and findings still decide
         return []
 
