@@ -72,7 +72,7 @@ def similar_cases_to(vector: np.ndarray) -> list[SimilarCase]:
     """``similar_cases`` for a message already embedded."""
     try:
         return _matcher.nearest_to(vector)
-    except Exception:  # noqa: BLE001 - rules and protocols still decide
+    except Exception:
         logging.getLogger(__name__).warning("case matcher unavailable", exc_info=True)
         return []
 

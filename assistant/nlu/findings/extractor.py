@@ -501,7 +501,7 @@ def _by_meaning(text: str) -> tuple[list[Any], list[Any]]:
         from retrieval.encoder import shared_encoder
 
         vectors = shared_encoder().encode([text, *parts])
-    except Exception:  # noqa: BLE001 - rules and protocols still decide
+    except Exception:
         logging.getLogger(__name__).warning("sentence model unavailable for triage", exc_info=True)
         return [], []
     return presentations.recognise_vectors(parts, vectors[1:]), cases.similar_cases_to(vectors[0])
