@@ -246,8 +246,9 @@ class SentenceEncoder:
             return torch.nn.functional.normalize(pooled, dim=-1).numpy()
 
     # -- public ---------------------------------------------------------------------------------
-    def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
-        """L2-normalised float32 embeddings, one row per text, in input order."""
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None, max_length: int | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """L2-normalised float32 embeddings, one row per text, in input order (each text cut to
+        ``max_length`` tokens, the encoder's own limit by default)."""
         if not texts:
             return np.zeros((0, getattr(self, "dimension", 0)), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -259,7 +260,7 @@ class SentenceEncoder:
                 batch = [texts[i] for i in idx]
                 # Short texts are cheap in fp32 already; bf16 pays off on long passages.
                 long_batch = bf16 and max(len(t) for t in batch) >= BF16_MIN_CHARS
-                vectors = self._run(batch, bf16=long_batch)
+                vectors = self._run(batch, bf16=long_batch, max_length=max_length)
                 if out is None:
                     out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
                 out[idx] = vectors

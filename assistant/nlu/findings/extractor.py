@@ -500,7 +500,9 @@ def _by_meaning(text: str) -> tuple[list[Any], list[Any]]:
     try:
         from retrieval.encoder import shared_encoder
 
-        vectors = shared_encoder().encode([text, *parts])
+        # Small batches keep the short clauses from being padded to the whole message's length;
+        # 128 tokens (what MiniLM was trained on) hold the complaint of even a rambling message.
+        vectors = shared_encoder().encode([text, *parts], batch_size=4, max_length=128)
     except Exception:
         logging.getLogger(__name__).warning("sentence model unavailable for triage", exc_info=True)
         return [], []
