@@ -82,9 +82,15 @@ SHARPNESS = 10.0
 #:   the vote is for emergencies; below it, the nearest cases say the message is something else;
 SOFT_FLAG_SUPPORT = 0.15
 #: - with no red flag, a level group holding at least this share of the vote sets the level;
-LEAD_SHARE = 0.7
+LEAD_SHARE = 0.6
 #: - and a vote this strongly for emergencies raises the level to emergency on its own.
-EMERGENCY_SHARE = 0.8
+EMERGENCY_SHARE = 0.5
+#: The vote counts only when its closest case is at least this similar (a question about keyboard
+#: shortcuts is near nothing in the bank), and it raises a level only for messages of at least
+#: this many words: "my knee aches after football" is as close to a knee that cannot bear weight
+#: after a tackle as to a sore knee, and a short message says too little to tell them apart.
+MIN_SIMILARITY = 0.5
+RAISE_MIN_WORDS = 8
 
 
 def vote(cases: list[SimilarCase] | tuple[SimilarCase, ...]) -> CaseVote | None:

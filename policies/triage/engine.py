@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from policies.triage.case_bank import EMERGENCY_SHARE, LEAD_SHARE, SOFT_FLAG_SUPPORT, CaseVote, vote
+from policies.triage.case_bank import (
+    EMERGENCY_SHARE,
+    LEAD_SHARE,
+    MIN_SIMILARITY,
+    RAISE_MIN_WORDS,
+    SOFT_FLAG_SUPPORT,
+    CaseVote,
+    vote,
+)
 from policies.triage.interview import missing_questions
 from policies.triage.models import Facts, Level, Rationale, TriageResult
 from policies.triage.protocols import evaluate_protocols
@@ -94,11 +102,12 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     return level, notes
 
 
-def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale]) -> Level:
+def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale], text: str) -> Level:
     """The level the nearest reference cases agree on, when they clearly agree."""
     if cases is None:
         return level
-    if cases.emergency >= EMERGENCY_SHARE:
+    words = text.split()
+    if cases.emergency >= EMERGENCY_SHARE and len(words) >= RAISE_MIN_WORDS:
         best = cases.best_in(Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
         if best is not None and level.urgency < Level.EMERGENCY.urgency:
             rationale.insert(0, Rationale("similar_cases", Level.EMERGENCY, f"Closest to reference emergencies, e.g. {best.why}", best.source))
@@ -116,6 +125,8 @@ def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rati
 
 def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[str] | None = None) -> TriageResult:
     cases = vote(facts.similar_cases)
+    if cases is not None and cases.cases[0].similarity < MIN_SIMILARITY:
+        cases = None  # nothing in the bank is like this message
     red_flags, set_aside = [], []
     for flag in evaluate_red_flags(facts):
         # A presentation is recognised by meaning alone; when the nearest reference cases are
@@ -128,7 +139,7 @@ def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[
         # Nothing recognised: be conservative and let a clinician look.
         protocol_level = Level.CONSULTATION
         rationale.append(Rationale("no_protocol", Level.CONSULTATION, "Symptoms not matched to a protocol: a clinician should assess", "https://www.nhs.uk/nhs-services/gps/"))
-    level = _by_similar_cases(protocol_level, cases, rationale)
+    level = _by_similar_cases(protocol_level, cases, rationale, facts.text)
     for flag in red_flags:
         level = level.at_least(flag.level)
         rationale.insert(0, Rationale(f"red_flag:{flag.id}", flag.level, flag.description, flag.source))

@@ -139,9 +139,14 @@ _PREGNANCY_DANGER = re.compile(
 _DENIED = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")
 
 
+_GESTATION = re.compile(r"\b(\d{1,2})\s*(?:weeks?|wks?|/40)\b(?!\s*(?:old|ago))")
+
+
 def _pregnancy_light_bleeding(f: Facts) -> bool:
     text = _DENIED.sub(" ", f.text.lower())  # "no shoulder-tip pain" is not a danger sign
-    return bool(f.pregnant) and f.has("bleeding", "abdominal_pain") and bool(_LIGHT.search(text)) and not _PREGNANCY_DANGER.search(text)
+    # NHS: any bleeding from 24 weeks needs the maternity unit now, however light.
+    later = any(int(m.group(1)) >= 24 for m in _GESTATION.finditer(text))
+    return bool(f.pregnant) and not later and f.has("bleeding", "abdominal_pain") and bool(_LIGHT.search(text)) and not _PREGNANCY_DANGER.search(text)
 
 
 def _pregnancy(f: Facts) -> bool:
@@ -310,7 +315,100 @@ def _jaundice_unwell(f: Facts) -> bool:
     return f.has("jaundice") and (febrile or f.has("confusion"))
 
 
+NICE_NEUTROPENIC = "https://www.nice.org.uk/guidance/ng151"
+NHS_DKA = "https://www.nhs.uk/conditions/diabetic-ketoacidosis/"
+NHS_CROUP = "https://www.nhs.uk/conditions/croup/"
+NHS_WATERS = "https://www.nhs.uk/pregnancy/labour-and-birth/signs-of-labour/signs-that-labour-has-begun/"
+NHS_PRIAPISM = "https://www.nhs.uk/conditions/priapism/"
+NHS_PARAPHIMOSIS = "https://www.nhs.uk/conditions/phimosis/"
+_IMMUNOSUPPRESSED = re.compile(r"\b(?:chemo\w*|neutropen\w*|carbimazole|clozapine|immunosuppress\w*|transplant\w*|methotrexate)\b")
+
+
+def _plain(f: Facts) -> str:
+    """The text with denied phrases removed ("no stridor at rest", "no ketones")."""
+    return _DENIED.sub(" ", f.text.lower())
+
+
+def _fever_when_immunosuppressed(f: Facts) -> bool:
+    # NICE NG151: fever during chemotherapy (or on drugs that can stop the marrow making white
+    # cells) is neutropenic sepsis until proven otherwise: hospital now.
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
+    return febrile and ("immunosuppressant" in f.medications or bool(_IMMUNOSUPPRESSED.search(_plain(f))))
+
+
+_KETONES = re.compile(r"\bketones?\b\D{0,20}?(\d+(?:\.\d+)?)\s*(\+)?|\b(?:high|raised|large|positive|moderate) (?:blood |urine )?ketones\b|\bketones? (?:are |is )?(?:high|raised|large)\b")
+
+
+def _ketones_unwell(f: Facts) -> bool:
+    # NHS: high ketones with vomiting, tummy pain or fast breathing can be diabetic ketoacidosis.
+    text = _plain(f)
+    high = False
+    for m in _KETONES.finditer(text):
+        if m.group(1) is None:
+            high = True
+        else:
+            value = float(m.group(1))
+            high = high or (value >= 2 if m.group(2) else value >= 1.5)
+    return high and (f.has("vomiting", "abdominal_pain", "shortness_of_breath", "confusion", "nausea") or "sick" in text or "drows" in text)
+
+
+_STRIDOR = re.compile(r"\bstridor\b|\bhigh[- ]pitched (?:noise|sound|whistle|squeak)\w* (?:when|as) (?:he |she |they |i )?breath\w* in\b")
+_AT_REST = re.compile(r"\bat rest\b|\bwhen (?:calm|settled|resting|asleep|sleeping)\b|\ball the time\b")
+
+
+def _stridor(f: Facts) -> bool:
+    # NHS croup: stridor only when a child cries or coughs is for the GP today; otherwise A&E.
+    text = _plain(f)
+    return bool(_STRIDOR.search(text)) and not re.search(r"\bonly (?:when|while) (?:\w+ )?(?:cr(?:y|ies|ying)|upset|cough\w*|distressed)", text)
+
+
+def _stridor_at_rest(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_STRIDOR.search(text)) and bool(_AT_REST.search(text))
+
+
+def _bulging_fontanelle(f: Facts) -> bool:
+    return bool(re.search(r"\b(?:bulg\w*|swollen|raised|tense)\b[^.]{0,25}\b(?:fontanelle|soft spot)|\b(?:fontanelle|soft spot)\b[^.]{0,25}\b(?:bulg\w*|swollen|raised|tense)", _plain(f)))
+
+
+def _infant_head_injury(f: Facts) -> bool:
+    # NICE NG232: a baby under 1 with a head injury and a bruise, swelling or cut needs a scan.
+    return f.has("head_injury") and f.age_years is not None and f.age_years < 1
+
+
+_WATERS = re.compile(r"\bwaters? (?:have |has |had )?(?:broken|broke|gone|went|burst|leaking)|\bgush of (?:\w+ )?fluid|\bleaking (?:clear )?fluid\b|\bruptured membranes\b|\bSROM\b|\bPPROM\b", re.IGNORECASE)
+_BIRTH_NOW = re.compile(r"\bneed(?:s)? to push\b|\burge to push\b|\bbaby(?:'s| is) coming\b|\bhead is (?:coming|out|showing)\b|\bcrowning\b|\bcan see the head\b")
+
+
+def _waters_broken(f: Facts) -> bool:
+    # NHS: call the maternity unit when the waters break; they will usually want to see you.
+    return bool(f.pregnant) and bool(_WATERS.search(_plain(f)))
+
+
+def _birth_imminent(f: Facts) -> bool:
+    return bool(f.pregnant) and bool(_BIRTH_NOW.search(_plain(f)))
+
+
+def _priapism(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(re.search(r"\bpriapism\b|\berection\b[^.]{0,40}\b(?:won'?t go|hasn'?t gone|for (?:over )?(?:[4-9]|\d\d|four|five|six) h)|\b(?:rock )?hard\b[^.]{0,40}\b(?:[4-9]|four|five|six) hours\b", text))
+
+
+def _paraphimosis(f: Facts) -> bool:
+    return bool(re.search(r"\bparaphimosis\b|\bforeskin\b[^.]{0,40}\b(?:won'?t|will not|can'?t|cannot|doesn'?t) (?:go|come|pull|slide) (?:back|forward|down)", _plain(f)))
+
+
 RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("fever_when_immunosuppressed", Level.EMERGENCY, "A high temperature during chemotherapy or on medicines that lower immunity (possible neutropenic sepsis)", NICE_NEUTROPENIC, _fever_when_immunosuppressed),
+    RedFlagRule("ketones_unwell", Level.EMERGENCY, "High ketones with vomiting, tummy pain or breathing changes (possible diabetic ketoacidosis)", NHS_DKA, _ketones_unwell),
+    RedFlagRule("stridor_at_rest", Level.EMERGENCY_AMBULANCE, "Noisy, high-pitched breathing in (stridor) at rest", NHS_CROUP, _stridor_at_rest),
+    RedFlagRule("stridor", Level.EMERGENCY, "Noisy, high-pitched breathing in (stridor)", NHS_CROUP, _stridor),
+    RedFlagRule("bulging_fontanelle", Level.EMERGENCY_AMBULANCE, "A bulging soft spot on a baby's head", NHS_MENINGITIS, _bulging_fontanelle),
+    RedFlagRule("infant_head_injury", Level.EMERGENCY, "A head injury in a baby under 1", NICE_HEAD, _infant_head_injury),
+    RedFlagRule("birth_imminent", Level.EMERGENCY_AMBULANCE, "Birth about to happen (urge to push, head showing)", NHS_WATERS, _birth_imminent),
+    RedFlagRule("waters_broken", Level.EMERGENCY, "Waters broken in pregnancy: the maternity unit should see you now", NHS_WATERS, _waters_broken),
+    RedFlagRule("priapism", Level.EMERGENCY, "An erection lasting more than 4 hours or that will not go down", NHS_PRIAPISM, _priapism),
+    RedFlagRule("paraphimosis", Level.EMERGENCY, "A foreskin stuck pulled back with swelling", NHS_PARAPHIMOSIS, _paraphimosis),
     RedFlagRule("jaundice_with_fever", Level.EMERGENCY, "Yellow skin or eyes with a high temperature or confusion", NHS_JAUNDICE, _jaundice_unwell),
     RedFlagRule("suspected_fracture", Level.EMERGENCY, "Signs of a broken bone or dislocation (deformity, a crack heard, unable to bear weight)", NHS_BROKEN, lambda f: f.has("suspected_fracture")),
     RedFlagRule("serious_burn", Level.EMERGENCY, "A burn that needs A&E: large, deep, blistered, on the face, hands or genitals, chemical or electrical, or in a young child", NHS_BURNS, _burn_needs_ae),
@@ -405,10 +503,10 @@ def presentation_flags(presentations: dict[str, float], facts: Facts | None = No
 
 
 def may_be_set_aside(flag: RedFlag) -> bool:
-    """A presentation recognised by meaning alone whose category asks for emergency care, not an
-    ambulance: other evidence by meaning (the nearest reference cases) may outweigh it."""
-    configured = _presentations()[1].get(flag.id.removeprefix("presentation:"))
-    return flag.id.startswith("presentation:") and configured is not None and configured.level == Level.EMERGENCY
+    """A presentation recognised by meaning alone and flagged at emergency-department level (its
+    category asks for no more, or the match was not strong enough to ask for an ambulance): other
+    evidence by meaning (the nearest reference cases) may outweigh it."""
+    return flag.id.startswith("presentation:") and flag.level == Level.EMERGENCY
 
 
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:

@@ -309,7 +309,13 @@ def parse_medications(text: str) -> list[str]:
 def parse_pregnancy(text: str) -> bool | None:
     if re.search(r"\b(?:not|isn'?t|am not|i'?m not) pregnant\b", text):
         return False
-    if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b", text):
+    if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
+        return True
+    # "36 weeks and the baby has hardly moved", "39 weeks, my waters have gone": a gestation
+    # stated at the start of a clause, with words only pregnancy uses.
+    if re.search(r"(?:^|[,.;]\s*|\b(?:i'?m|i am|she'?s|she is|at|now)\s+)\d{1,2}\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago))", text) and re.search(
+        r"\b(?:waters|contractions?|tightenings?|midwife|fetal|foetal|bump|labour|labor|kicks?|kicking|baby (?:is |has |hasn'?t |isn'?t )?(?:\w+ )?mov\w*)\b", text
+    ):
         return True
     return None
 

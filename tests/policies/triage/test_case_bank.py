@@ -81,20 +81,32 @@ def test_an_emergency_department_presentation_is_set_aside_when_the_cases_are_no
     assert any(r.rule == "set_aside:presentation:severe_dehydration" for r in result.rationale)
 
 
-def test_an_ambulance_presentation_is_never_set_aside() -> None:
+def test_a_strong_ambulance_presentation_is_never_set_aside() -> None:
     facts = Facts(
         text="his lips went blue and he can't get his words out between breaths",
-        presentations={"severe_breathing_difficulty": 0.66},
+        presentations={"severe_breathing_difficulty": 0.76},
         similar_cases=_agreeing(Level.SELF_CARE),
     )
     assert triage(facts).level.urgency >= Level.EMERGENCY.urgency
 
 
 def test_a_vote_strongly_for_emergencies_raises_the_level() -> None:
-    facts = Facts(text="something odd", similar_cases=_agreeing(Level.EMERGENCY))
+    split = _agreeing(Level.EMERGENCY)[:5] + _agreeing(Level.CONSULTATION)[5:]
+    facts = Facts(text="he has been acting strangely since this morning and looks unwell", similar_cases=split)
     result = triage(facts)
     assert result.level == Level.EMERGENCY
     assert result.rationale[0].rule == "similar_cases"
+
+
+def test_a_short_message_is_not_raised_by_the_vote_alone() -> None:
+    facts = Facts(text="my knee aches after football", findings=[FindingFact("knee_pain")], similar_cases=_agreeing(Level.EMERGENCY))
+    assert triage(facts).level.urgency < Level.EMERGENCY.urgency
+
+
+def test_a_message_unlike_every_case_ignores_the_vote() -> None:
+    far = [_case(Level.EMERGENCY, 0.3, i) for i in range(10)]
+    facts = Facts(text="what is the keyboard shortcut to undo a change in my document", similar_cases=far)
+    assert triage(facts).level.urgency < Level.EMERGENCY.urgency
 
 
 def test_without_cases_triage_decides_as_before() -> None:

@@ -231,9 +231,51 @@ def test_a_blood_thinner_on_the_record_counts_like_one_named_in_the_words() -> N
 
 def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_an_emergency() -> None:
     light, _ = service.assess("8 weeks pregnant, light spotting since this morning with mild cramps, no shoulder tip pain", sex="female")
-    assert light.level == Level.CONSULTATION_24
-    assert "pregnancy_light_bleeding" in {f.id for f in light.red_flags}
+    assert light.level.urgency >= Level.CONSULTATION_24.urgency
+    assert {f.id for f in light.red_flags} >= {"pregnancy_light_bleeding"}
+    assert "pregnancy_warning" not in {f.id for f in light.red_flags}
+    later, _ = service.assess("34 weeks pregnant, a little light bleeding this evening", sex="female")
+    assert "pregnancy_warning" in {f.id for f in later.red_flags}
     heavy, _ = service.assess("8 weeks pregnant, bleeding heavily with clots and feel faint", sex="female")
     assert heavy.level.urgency >= Level.EMERGENCY.urgency
     one_sided, _ = service.assess("7 weeks pregnant, light spotting and pain on one side", sex="female")
     assert one_sided.level.urgency >= Level.EMERGENCY.urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "flag"),
+    [
+        ("on chemo for breast cancer, temp 38.1 and a sore throat, otherwise feel ok", None, "fever_when_immunosuppressed"),
+        ("type 1 diabetic, blood ketones 2.4 and I've been sick twice", None, "ketones_unwell"),
+        ("barking cough and a high pitched noise when he breathes in, even at rest", 3, "stridor_at_rest"),
+        ("36M, sore throat 2 days, now stridor, drooling", None, "stridor"),
+        ("the soft spot on top of her head is bulging and she won't feed", 0.3, "bulging_fontanelle"),
+        ("she rolled off the bed and hit her head, there's a lump", 0.5, "infant_head_injury"),
+        ("39 weeks, my waters have gone and they're greenish", None, "waters_broken"),
+        ("38 weeks, contractions every 2 minutes and I need to push", None, "birth_imminent"),
+        ("erection for 5 hours now and it's really painful", None, "priapism"),
+        ("pulled my foreskin back and now it won't go back and the end is swelling", None, "paraphimosis"),
+        ("36 weeks and the baby has hardly moved today", None, "reduced_fetal_movements"),
+    ],
+)
+def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
+    assert flag in flags(text, age=age)
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "flag"),
+    [
+        ("2M barking cough, no stridor at rest, alert and playing", 2, "stridor_at_rest"),
+        ("croup, stridor only when he cries, settles quickly", 2, "stridor"),
+        ("on chemo, feeling tired, no temperature", None, "fever_when_immunosuppressed"),
+        ("type 1 diabetic, ketones 0.3, sugar a bit high, feel fine", None, "ketones_unwell"),
+        ("my baby is 6 weeks old and the midwife says she's feeding well", 0.1, "waters_broken"),
+    ],
+)
+def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | None, flag: str) -> None:
+    assert flag not in flags(text, age=age)
+
+
+def test_a_child_who_got_into_the_medicine_is_a_poisoning_emergency() -> None:
+    result, _ = service.assess("my 2yo got into the calpol and drank about half the bottle 20 mins ago, hes acting normal")
+    assert result.level.urgency >= Level.EMERGENCY.urgency
