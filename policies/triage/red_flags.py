@@ -398,7 +398,45 @@ def _paraphimosis(f: Facts) -> bool:
     return bool(re.search(r"\bparaphimosis\b|\bforeskin\b[^.]{0,40}\b(?:won'?t|will not|can'?t|cannot|doesn'?t) (?:go|come|pull|slide) (?:back|forward|down)", _plain(f)))
 
 
+NHS_SICKLE = "https://www.nhs.uk/conditions/sickle-cell-disease/"
+NHS_SNAKE = "https://www.nhs.uk/conditions/snake-bites/"
+NHS_CAUDA = "https://www.nhs.uk/conditions/cauda-equina-syndrome/"
+
+
+def _sickle_cell_crisis(f: Facts) -> bool:
+    # NHS: with sickle cell, a temperature of 38C or more, or a pain crisis that medicines at home
+    # are not controlling, needs hospital now.
+    text = _plain(f)
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
+    return bool(re.search(r"\bsickle\b", text)) and (febrile or bool(re.search(r"\bcrisis\b|\b(?:[7-9]|10)/10\b|severe|not (?:helping|working|touching)|aren'?t (?:helping|working|doing anything)", text)))
+
+
+def _snake_bite(f: Facts) -> bool:
+    return bool(re.search(r"\b(?:snake|adder|viper|rattlesnake)\w*\b[^.]{0,60}\b(?:bit|bite|bitten)\b|\b(?:bit|bitten|bite)\b[^.]{0,60}\b(?:snake|adder|viper|rattlesnake)", _plain(f)))
+
+
+_SADDLE = re.compile(
+    r"\b(?:numb\w*|tingl\w*|no feeling|can'?t feel|pins and needles)\b[^.]{0,40}\b(?:back passage|bum|bottom|anus|saddle|genitals?|groin|between (?:my|his|her|the) legs|inner thighs?|private)|"
+    r"\bsaddle (?:numbness|anaesthesia|anesthesia|area)"
+)
+_BLADDER = re.compile(
+    r"\b(?:can'?t|cannot|unable to|struggl\w* to|hardly|barely|difficulty|trouble)\b[^.]{0,15}\b(?:pee|wee|urinat\w*|pass(?:ing)? urine)|"
+    r"\b(?:wet (?:my|him|her)sel\w*|incontinen\w*|lost control of (?:my|his|her) (?:bladder|bowels?)|retention)\b"
+)
+
+
+def _cauda_equina(f: Facts) -> bool:
+    # NHS: back pain with numbness around the bottom or genitals, or new problems peeing or
+    # pooing, needs A&E now (cauda equina syndrome).
+    text = _plain(f)
+    back = f.has("back_pain") or bool(re.search(r"\bback\b|\bsciatica\b|\blumbar\b", text))
+    return back and (bool(_SADDLE.search(text)) or (bool(_BLADDER.search(text)) and f.has("numbness", "weakness", "limb_weakness")))
+
+
 RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("sickle_cell_crisis", Level.EMERGENCY, "Sickle cell disease with a temperature or a pain crisis not controlled at home", NHS_SICKLE, _sickle_cell_crisis),
+    RedFlagRule("snake_bite", Level.EMERGENCY, "A snake bite", NHS_SNAKE, _snake_bite),
+    RedFlagRule("cauda_equina", Level.EMERGENCY, "Back pain with numbness around the bottom or genitals, or new bladder or bowel problems", NHS_CAUDA, _cauda_equina),
     RedFlagRule("fever_when_immunosuppressed", Level.EMERGENCY, "A high temperature during chemotherapy or on medicines that lower immunity (possible neutropenic sepsis)", NICE_NEUTROPENIC, _fever_when_immunosuppressed),
     RedFlagRule("ketones_unwell", Level.EMERGENCY, "High ketones with vomiting, tummy pain or breathing changes (possible diabetic ketoacidosis)", NHS_DKA, _ketones_unwell),
     RedFlagRule("stridor_at_rest", Level.EMERGENCY_AMBULANCE, "Noisy, high-pitched breathing in (stridor) at rest", NHS_CROUP, _stridor_at_rest),

@@ -138,3 +138,8 @@ def test_bleeding_that_has_stopped_is_not_an_emergency(text: str) -> None:
 def test_denying_self_harm_thoughts_is_not_a_crisis_but_having_them_is() -> None:
     assert policy.evaluate("been feeling flat for weeks, not thinking about hurting myself") is None
     assert policy.evaluate("i keep thinking about hurting myself") is not None
+
+
+def test_a_farewell_with_arrangements_made_is_a_crisis() -> None:
+    verdict = policy.evaluate("thanks for listening. i've left notes for mum and my sister. i won't be messaging again after tonight")
+    assert verdict is not None and verdict.kind == "mental_health_crisis"

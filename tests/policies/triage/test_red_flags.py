@@ -279,3 +279,20 @@ def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | No
 def test_a_child_who_got_into_the_medicine_is_a_poisoning_emergency() -> None:
     result, _ = service.assess("my 2yo got into the calpol and drank about half the bottle 20 mins ago, hes acting normal")
     assert result.level.urgency >= Level.EMERGENCY.urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I have sickle cell and I'm in a crisis, pain 9/10 in my legs", "sickle_cell_crisis"),
+        ("sickle cell, temp 38.5 since this morning", "sickle_cell_crisis"),
+        ("something bit my ankle on the heath and I saw a snake slither off", "snake_bite"),
+        ("bad back for a week, now numb around my back passage and struggling to pee", "cauda_equina"),
+    ],
+)
+def test_more_named_emergencies_fire(text: str, flag: str) -> None:
+    assert flag in flags(text)
+
+
+def test_sciatica_without_saddle_or_bladder_signs_is_not_cauda_equina() -> None:
+    assert "cauda_equina" not in flags("sciatica down my left leg for a week, no numbness around my bottom, peeing normally")
