@@ -62,7 +62,7 @@ ExtraDetector = Callable[[str], Sequence[tuple[str, str]]]
 
 
 _HISTORY = re.compile(
-    r"\b(?:ago|last (?:year|month|summer|winter)|years? back|history of|in (?:19|20)\d\d|used to|"
+    r"\b(?:(?:\d+|a|an|few|several|many|two|three|some) (?:years?|months?) ago|last (?:year|month|summer|winter)|years? back|history of|in (?:19|20)\d\d|used to|"
     r"when i was|previous(?:ly)?|had (?:a|my) (?:\w+ )?(?:stroke|heart attack|seizure)s? (?:in|back)|"
     r"after (?:my|his|her) (?:stroke|heart attack)|since (?:my|his|her) (?:stroke|heart attack)|"
     r"recover(?:ed|ing) from|survivor)\b",

@@ -77,10 +77,10 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
             notes.append(Rationale(rule, target, why, source))
             level = target
 
-    # Babies under 3 months are always seen sooner (NICE NG143); older babies when they are
-    # unwell (fever, vomiting or diarrhoea, breathing), not for teething or a nappy rash.
+    # Babies are seen sooner when they are unwell (fever, vomiting or diarrhoea, breathing), not
+    # for teething, possetting or a nappy rash (fever under 3 months is a red flag of its own).
     age = facts.age_years
-    unwell_baby = age is not None and age < 1 and (age < 0.25 or facts.has(*_UNWELL_BABY) or (facts.temperature_c or 0) >= 38)
+    unwell_baby = age is not None and age < 1 and (facts.has(*_UNWELL_BABY) or (facts.temperature_c or 0) >= 38)
     vulnerable = unwell_baby or (age is not None and age >= 80) or bool(facts.pregnant)
     if vulnerable and level in (Level.SELF_CARE, Level.CONSULTATION):
         raise_to(level.one_up(), "context:vulnerable", "Very young, older or pregnant patients are seen sooner", "https://www.nhs.uk/conditions/fever-in-children/")

@@ -103,11 +103,21 @@ def _head_injury(f: Facts) -> bool:
     )
 
 
+_THUNDERCLAP = re.compile(
+    r"\bpeak\w* (?:with)?in (?:a |1 |one |60 |a few )?(?:min\w*|seconds?)|\bworst (?:headache )?(?:ever|of my life)|"
+    r"\blike (?:an explosion|a bomb|being (?:hit|struck|kicked))\b|\bthunderclap\b"
+)
+
+
 def _thunderclap(f: Facts) -> bool:
     headache = f.get("headache")
-    return headache is not None and (headache.onset == "sudden" or f.onset == "sudden") and (
-        headache.severity == "severe" or f.severity == "severe"
-    )
+    if headache is None:
+        return False
+    sudden = headache.onset == "sudden" or f.onset == "sudden"
+    severe = headache.severity == "severe" or f.severity == "severe"
+    # NHS / NICE: a headache that peaks within a minute or is the worst ever needs 999, even when
+    # it is easing or was days ago (a warning bleed).
+    return (sudden and severe) or bool(_THUNDERCLAP.search(f.text.lower()))
 
 
 # Examination signs of an inflamed peritoneum (appendicitis, perforation): surgical review today.
@@ -283,7 +293,7 @@ def _cardiac_without_chest_pain(f: Facts) -> bool:
     )
 
 
-_GLUCOSE = re.compile(r"\b(?:sugars?|glucose|bm|meter|reading|levels?)\b\D{0,25}?(\d{1,2}(?:\.\d)?)\b")
+_GLUCOSE = re.compile(r"\b(?:sugars?|glucose|bm|cbg|bg|meter|reading|levels?)\b\D{0,25}?(\d{1,2}(?:\.\d)?)\b")
 _HYPO_DANGER = re.compile(r"\b(?:drows\w*|dozy|confus\w*|not making (?:any )?sense|isn'?t making (?:any )?sense|can'?t swallow|cannot swallow|won'?t wake|unresponsive|fitting|seizure)")
 
 
@@ -308,6 +318,13 @@ def _reduced_fetal_movements(f: Facts) -> bool:
     # NHS: if the baby is moving less than usual, call the maternity unit straight away; do not
     # wait until the next day.
     return bool(f.pregnant) and bool(_FEWER_MOVEMENTS.search(f.text.lower()))
+
+
+def _jaundice_first_day(f: Facts) -> bool:
+    # NICE CG98: jaundice in the first 24 hours of life needs assessment within 2 hours.
+    return f.has("jaundice") and bool(
+        re.search(r"\bborn (?:yesterday|this morning|last night|today)|\b(?:first|1st) day\b|\bday (?:1|one)\b|\b(?:less than|under|within) (?:a day|24 ?h\w*)", _plain(f))
+    )
 
 
 def _jaundice_unwell(f: Facts) -> bool:
@@ -391,7 +408,7 @@ def _birth_imminent(f: Facts) -> bool:
 
 def _priapism(f: Facts) -> bool:
     text = _plain(f)
-    return bool(re.search(r"\bpriapism\b|\berection\b[^.]{0,40}\b(?:won'?t go|hasn'?t gone|for (?:over )?(?:[4-9]|\d\d|four|five|six) h)|\b(?:rock )?hard\b[^.]{0,40}\b(?:[4-9]|four|five|six) hours\b", text))
+    return bool(re.search(r"\bpriapism\b|\berection\b[^.]{0,40}\b(?:won'?t go|hasn'?t gone|for (?:over )?(?:[4-9]|\d\d|four|five|six) h)|\berection\b[^.]{0,15}\b(?:[4-9]|\d\d)\s*(?:h|hrs?|hours)\b|\b(?:rock )?hard\b[^.]{0,40}\b(?:[4-9]|four|five|six) hours\b", text))
 
 
 def _paraphimosis(f: Facts) -> bool:
@@ -417,7 +434,7 @@ def _snake_bite(f: Facts) -> bool:
 
 _SADDLE = re.compile(
     r"\b(?:numb\w*|tingl\w*|no feeling|can'?t feel|pins and needles)\b[^.]{0,40}\b(?:back passage|bum|bottom|anus|saddle|genitals?|groin|between (?:my|his|her|the) legs|inner thighs?|private)|"
-    r"\bsaddle (?:numbness|anaesthesia|anesthesia|area)"
+    r"\bsaddle (?:numbness|anaesthesia|anesthesia|area)|\b(?:reduced|altered|loss of|lost|decreased|no) (?:perianal|saddle|perineal) (?:sensation|feeling)"
 )
 _BLADDER = re.compile(
     r"\b(?:can'?t|cannot|unable to|struggl\w* to|hardly|barely|difficulty|trouble)\b[^.]{0,15}\b(?:pee|wee|urinat\w*|pass(?:ing)? urine)|"
@@ -433,7 +450,139 @@ def _cauda_equina(f: Facts) -> bool:
     return back and (bool(_SADDLE.search(text)) or (bool(_BLADDER.search(text)) and f.has("numbness", "weakness", "limb_weakness")))
 
 
+NICE_FEVER_CHILD = "https://www.nice.org.uk/guidance/ng143"
+NHS_SEPTIC_ARTHRITIS = "https://www.nhs.uk/conditions/septic-arthritis/"
+NHS_MALARIA = "https://www.nhs.uk/conditions/malaria/"
+NHS_PEP = "https://www.nhs.uk/conditions/hiv-and-aids/prevention/"
+NHS_RHABDO = "https://medlineplus.gov/ency/article/000473.htm"
+NHS_KIDNEY_STONES = "https://www.nhs.uk/conditions/kidney-stones/"
+NHS_MASTOIDITIS = "https://www.nhs.uk/conditions/mastoiditis/"
+NHS_HERNIA = "https://www.nhs.uk/conditions/inguinal-hernia-repair/"
+NHS_HEAVY_PERIODS = "https://www.nhs.uk/conditions/heavy-periods/"
+NHS_NEC_FASC = "https://www.nhs.uk/conditions/necrotising-fasciitis/"
+NHS_PSYCHOSIS = "https://www.nhs.uk/mental-health/conditions/psychosis/"
+NHS_HIGH_SUGAR = "https://www.nhs.uk/conditions/high-blood-sugar-hyperglycaemia/"
+NHS_GCS = "https://www.nice.org.uk/guidance/ng232"
+
+# NICE NG143 "red" features in a child under 5 (high risk of serious illness).
+_CHILD_RED = re.compile(
+    r"\b(?:mottled|ashen|grey|gray|blue (?:lips|tinge)|lips (?:are |have gone |gone |look )?blue|grunt\w*|floppy|"
+    r"(?:weak|high[- ]pitched|strange|weird|unusual) (?:\w+ )?cr(?:y|ying)|won'?t wake|does(?:n'?t| not) wake|not waking|hard to wake|"
+    r"unresponsive|not responding|no response|(?:not|won'?t|isn'?t|refus\w*) (?:\w+ )?(?:feed\w*|taking (?:any )?milk)|not fed)\b"
+)
+
+
+def _child_red_features(f: Facts) -> bool:
+    return f.age_years is not None and f.age_years < 5 and bool(_CHILD_RED.search(_plain(f)))
+
+
+def _bilious_vomiting(f: Facts) -> bool:
+    # NICE NG143 / NHS: green (bile) vomit in a baby or child can mean a blocked bowel.
+    text = _plain(f)
+    child = (f.age_years is not None and f.age_years < 16) or bool(re.search(r"\b(?:baby|newborn|infant|toddler|(?:day|week|month)s? old)\b", text))
+    return child and bool(re.search(r"\b(?:vomit\w*|sick|throw\w* up|bring\w* up)\b[^.]{0,60}\b(?:green|bile|bilious)\b|\b(?:green|bilious)\b[^.]{0,20}\b(?:vomit\w*|sick)\b", text))
+
+
+def _hot_joint_with_fever(f: Facts) -> bool:
+    # NHS: a hot swollen joint, or a child who will not bear weight, with a fever: septic arthritis.
+    text = _plain(f)
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
+    limp = re.search(r"\b(?:won'?t|will not|refus\w* to|can'?t|cannot|unable to|not) (?:\w+ )?(?:weight[- ]bear\w*|put (?:any )?weight|bear (?:any )?weight|walk)\b|\bhot,? swollen (?:\w+ )?(?:joint|knee|hip|ankle|elbow)", text)
+    return febrile and bool(limp)
+
+
+_MALARIA_AREAS = re.compile(
+    r"\b(?:africa\w*|nigeria|ghana|kenya|uganda|tanzania|malawi|zambia|zimbabwe|mozambique|sierra leone|cameroon|congo|"
+    r"sudan|ethiopia|senegal|gambia|mali|india|pakistan|bangladesh|papua|solomon islands|amazon|malaria)\b"
+)
+
+
+def _fever_after_malaria_travel(f: Facts) -> bool:
+    text = _plain(f)
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
+    travelled = re.search(r"\b(?:back from|returned|came back|come back|travel\w*|holiday|trip|visit\w*|flew)\b", text)
+    return febrile and bool(travelled) and bool(_MALARIA_AREAS.search(text))
+
+
+def _exposure_needing_pep(f: Facts) -> bool:
+    # NHS: post-exposure treatment for HIV works best started within hours (A&E or sexual health).
+    text = _plain(f)
+    return bool(re.search(r"\bneedle ?stick|\bsharps injury|\bpricked\b[^.]{0,40}\bneedle|\bneedle\b[^.]{0,30}\b(?:used|dirty|someone else'?s)|\bpep\b|\bhiv (?:positive|\+)\b[^.]{0,80}\b(?:condom|sex|split|broke)|\b(?:condom|sex)\b[^.]{0,80}\bhiv (?:positive|\+)", text))
+
+
+def _dark_urine_with_muscle_pain(f: Facts) -> bool:
+    text = _plain(f)
+    dark = re.search(r"\b(?:cola|coca[- ]cola|tea|dark brown|brown)[- ]?(?:colou?red )?(?:urine|wee|pee)|\b(?:urine|wee|pee) (?:is |was |has gone |looks )?(?:like cola|dark brown|brown|cola)", text)
+    muscles = re.search(r"\b(?:muscle|thigh|calf|legs?|arms?)\b[^.]{0,40}\b(?:pain|ache|sore|swell\w*|weak\w*)|\b(?:statin|spin class|marathon|crush\w*)\b", text)
+    return bool(dark) and bool(muscles)
+
+
+def _infected_kidney_stone(f: Facts) -> bool:
+    text = _plain(f)
+    febrile = f.has("fever") or (f.temperature_c or 0) >= 38 or "rigor" in text
+    return febrile and bool(re.search(r"\b(?:kidney|renal|ureteric) (?:stones?|colic|calcul\w*)|\bcalculi\b|\bloin[- ]to[- ]groin\b", text))
+
+
+def _mastoiditis(f: Facts) -> bool:
+    return bool(re.search(r"\bbehind (?:his|her|my|the|their) ears?\b[^.]{0,40}\b(?:swell\w*|swollen|red|tender|sticking out|lump)|\b(?:ear|pinna)\b[^.]{0,20}\b(?:sticking out|pushed forward)|\bmastoiditis\b", _plain(f)))
+
+
+def _stuck_hernia(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(re.search(r"\bhernia|\bgroin lump|\blump in (?:my|his|her|the) groin", text)) and bool(
+        re.search(r"\birreducible|won'?t go back|can'?t push (?:it )?back|doesn'?t go back|hard and (?:tender|painful)|\bvomit\w*|being sick", text)
+    )
+
+
+def _heavy_bleeding_unwell(f: Facts) -> bool:
+    text = _plain(f)
+    heavy = re.search(r"\b(?:flooding|soaking (?:through )?(?:a |the )?(?:pad|tampon)|pad (?:every|an) hour|clots? (?:bigger|larger) than|heavy (?:period|bleeding))\b", text)
+    return bool(heavy) and bool(re.search(r"\b(?:dizzy|faint\w*|light-?headed|short of breath|breathless|passed out|pale|clammy)\b", text))
+
+
+def _necrotising_infection(f: Facts) -> bool:
+    return bool(re.search(r"\bcrepitus\b|\bpain (?:\w+ )?out of proportion\b|\bnecrotising\b|\bnecrotizing\b", _plain(f)))
+
+
+def _psychosis_risk_to_others(f: Facts) -> bool:
+    text = _plain(f)
+    psychotic = f.has("psychosis") or re.search(r"\bvoices\b|\bhallucinat\w*|\bparanoi\w*|\bpsychos\w*|\bschizophren\w*", text)
+    danger = re.search(r"\b(?:knife|weapon|gun|axe)\b|\b(?:kill|hurt|harm|attack|stab)\b[^.]{0,20}\b(?:his|her|their|my|the|a)?\s*(?:sister|brother|mum|mom|dad|wife|husband|neighbou?r|partner|child|baby|someone|somebody|people|them|him|her)\b", text)
+    return bool(psychotic) and bool(danger)
+
+
+def _very_high_sugar_unwell(f: Facts) -> bool:
+    text = _plain(f)
+    readings = [float(m.group(1)) for m in _GLUCOSE.finditer(text)]
+    high = any(r >= 20 for r in readings if r < 60) or bool(re.search(r"\b(?:meter|reading|sugar|glucose)\b[^.]{0,10}\bsays? hi\b", text))
+    unwell = re.search(r"\b(?:vomit\w*|being sick|drows\w*|confus\w*|dehydrat\w*|dry mouth|off (?:her|his|my) legs|letharg\w*|ketones?)\b", text)
+    return high and bool(unwell)
+
+
+_GCS = re.compile(r"\bgcs\s*(?:of|is|was|=|:)?\s*(\d{1,2})\b")
+
+
+def _gcs(f: Facts, low: int, high: int) -> bool:
+    scores = [int(m.group(1)) for m in _GCS.finditer(f.text.lower())]
+    return any(low <= s <= high for s in scores if 3 <= s <= 15)
+
+
 RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("gcs_low", Level.EMERGENCY_AMBULANCE, "Glasgow Coma Scale of 12 or less", NHS_GCS, lambda f: _gcs(f, 3, 12)),
+    RedFlagRule("gcs_reduced", Level.EMERGENCY, "Glasgow Coma Scale of 13-14 (not fully alert)", NHS_GCS, lambda f: _gcs(f, 13, 14)),
+    RedFlagRule("child_red_features", Level.EMERGENCY, "A young child with a red warning sign (mottled or blue, floppy, grunting, weak or high-pitched cry, hard to wake, not feeding)", NICE_FEVER_CHILD, _child_red_features),
+    RedFlagRule("bilious_vomiting", Level.EMERGENCY, "Green (bile) vomit in a baby or child", NICE_FEVER_CHILD, _bilious_vomiting),
+    RedFlagRule("septic_joint", Level.EMERGENCY, "Fever with a hot swollen joint or a child who will not bear weight", NHS_SEPTIC_ARTHRITIS, _hot_joint_with_fever),
+    RedFlagRule("fever_after_travel", Level.EMERGENCY, "Fever after travel to a malaria area", NHS_MALARIA, _fever_after_malaria_travel),
+    RedFlagRule("pep_exposure", Level.EMERGENCY, "A needlestick or sexual exposure that may need HIV prevention treatment within hours", NHS_PEP, _exposure_needing_pep),
+    RedFlagRule("dark_urine_muscle_pain", Level.EMERGENCY, "Cola-coloured urine with muscle pain (muscle breakdown)", NHS_RHABDO, _dark_urine_with_muscle_pain),
+    RedFlagRule("infected_kidney_stone", Level.EMERGENCY, "Kidney stone pain with a fever or shivering", NHS_KIDNEY_STONES, _infected_kidney_stone),
+    RedFlagRule("mastoiditis", Level.EMERGENCY, "Red, swollen or tender area behind the ear, or the ear pushed forward", NHS_MASTOIDITIS, _mastoiditis),
+    RedFlagRule("stuck_hernia", Level.EMERGENCY, "A hernia or groin lump that will not go back, is hard and tender, or comes with vomiting", NHS_HERNIA, _stuck_hernia),
+    RedFlagRule("heavy_bleeding_unwell", Level.EMERGENCY, "Very heavy bleeding with dizziness, fainting or breathlessness", NHS_HEAVY_PERIODS, _heavy_bleeding_unwell),
+    RedFlagRule("necrotising_infection", Level.EMERGENCY_AMBULANCE, "Pain out of proportion or crackling under the skin (possible necrotising infection)", NHS_NEC_FASC, _necrotising_infection),
+    RedFlagRule("psychosis_risk_to_others", Level.EMERGENCY_AMBULANCE, "Psychosis with a threat or a weapon", NHS_PSYCHOSIS, _psychosis_risk_to_others),
+    RedFlagRule("very_high_sugar_unwell", Level.EMERGENCY, "A blood sugar of 20 or more with vomiting, drowsiness or dehydration", NHS_HIGH_SUGAR, _very_high_sugar_unwell),
     RedFlagRule("sickle_cell_crisis", Level.EMERGENCY, "Sickle cell disease with a temperature or a pain crisis not controlled at home", NHS_SICKLE, _sickle_cell_crisis),
     RedFlagRule("snake_bite", Level.EMERGENCY, "A snake bite", NHS_SNAKE, _snake_bite),
     RedFlagRule("cauda_equina", Level.EMERGENCY, "Back pain with numbness around the bottom or genitals, or new bladder or bowel problems", NHS_CAUDA, _cauda_equina),
@@ -447,6 +596,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("waters_broken", Level.EMERGENCY, "Waters broken in pregnancy: the maternity unit should see you now", NHS_WATERS, _waters_broken),
     RedFlagRule("priapism", Level.EMERGENCY, "An erection lasting more than 4 hours or that will not go down", NHS_PRIAPISM, _priapism),
     RedFlagRule("paraphimosis", Level.EMERGENCY, "A foreskin stuck pulled back with swelling", NHS_PARAPHIMOSIS, _paraphimosis),
+    RedFlagRule("jaundice_first_day", Level.EMERGENCY, "Yellow skin in a baby's first day of life", "https://www.nice.org.uk/guidance/cg98", _jaundice_first_day),
     RedFlagRule("jaundice_with_fever", Level.EMERGENCY, "Yellow skin or eyes with a high temperature or confusion", NHS_JAUNDICE, _jaundice_unwell),
     RedFlagRule("suspected_fracture", Level.EMERGENCY, "Signs of a broken bone or dislocation (deformity, a crack heard, unable to bear weight)", NHS_BROKEN, lambda f: f.has("suspected_fracture")),
     RedFlagRule("serious_burn", Level.EMERGENCY, "A burn that needs A&E: large, deep, blistered, on the face, hands or genitals, chemical or electrical, or in a young child", NHS_BURNS, _burn_needs_ae),

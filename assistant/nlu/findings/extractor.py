@@ -235,7 +235,7 @@ def parse_vitals(text: str) -> Vitals:
         for match in re.finditer(r"\b(3[5-9](?:\.\d)?|4[0-2](?:\.\d)?)\s*(?:°\s*c?|degrees?(?: c)?|c)\b", text):
             vitals.temperature_c = float(match.group(1))
             break
-    hr = re.search(r"\b(?:heart ?rate|pulse|hr|bpm)\b\D{0,12}(\d{2,3})|\b(\d{2,3})\s*bpm\b", text)
+    hr = re.search(r"\b(?:heart ?rate|pulse|hr|bpm|heart ?beat)\b\D{0,16}(\d{2,3})|\b(\d{2,3})\s*(?:bpm|beats (?:per|a|/) ?min\w*)\b", text)
     if hr:
         vitals.heart_rate = int(hr.group(1) or hr.group(2))
     spo2 = re.search(r"\b(?:spo2|sp02|sats?|saturation|oxygen(?: level)?s?|o2|oximet\w*|pulse ox)\b\D{0,15}(\d{2,3})\s*%?", text)
@@ -252,7 +252,7 @@ def parse_vitals(text: str) -> Vitals:
 
 def parse_age(text: str) -> float | None:
     match = re.search(r"\b(\d{1,3})\s*[- ]?(years?|yrs?|y/?o|months?|mos?|mths?|weeks?|wks?|days?)[- ]?(?:old|of age)?\b", text)
-    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(r"\b(?:aged?|my|a|an|our|the|this)\s*$", text[: match.start()])):
+    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(r"\b(?:aged?|my|a|an|our|the|this|she'?s|he'?s|who'?s|is)\s*$", text[: match.start()])):
         value = float(match.group(1))
         unit = match.group(2)
         if unit.startswith(("month", "mo", "mth")):
@@ -262,6 +262,11 @@ def parse_age(text: str) -> float | None:
         if unit.startswith("day"):
             return round(value / 365, 3)
         return value
+    # Clinical notes open with age and sex: "6wk F", "3mo M", "10d M".
+    note = re.match(r"\s*(\d{1,2})\s*(wks?|w|mos?|mths?|d)\s*(?:old\s*)?(?:m|f|male|female|boy|girl)\b", text)
+    if note:
+        value, unit = float(note.group(1)), note.group(2)
+        return round(value / 52, 3) if unit.startswith("w") else round(value / 365, 3) if unit == "d" else round(value / 12, 3)
     match = re.search(r"\b(?:aged?|age)\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y\.o\.|m|f)\b(?=[\s,.;]|$)", text)
     if match:
         return float(match.group(1) or match.group(2))
@@ -488,7 +493,9 @@ def extract_facts(
     facts.progression = whole.get("progression")
     facts.duration_hours = whole.get("duration_hours")
     facts.vitals = parse_vitals(clean)
-    facts.age_years = float(age) if age is not None else parse_age(clean)
+    stated = parse_age(clean)
+    # A form's age is in whole years: 0 says "under one", the text may say "8 months".
+    facts.age_years = stated if stated is not None and (age is None or (age < 1 and stated < 1)) else (float(age) if age is not None else None)
     facts.sex = sex or parse_sex(clean)
     facts.pregnant = parse_pregnancy(clean)
     facts.medications = parse_medications(clean)

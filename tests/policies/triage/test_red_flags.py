@@ -296,3 +296,58 @@ def test_more_named_emergencies_fire(text: str, flag: str) -> None:
 
 def test_sciatica_without_saddle_or_bladder_signs_is_not_cauda_equina() -> None:
     assert "cauda_equina" not in flags("sciatica down my left leg for a week, no numbness around my bottom, peeing normally")
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "flag"),
+    [
+        ("60M found in car in closed garage with engine running, GCS 8", None, "gcs_low"),
+        ("my 3 month old is floppy and grunting and won't feed", 0.25, "child_red_features"),
+        ("my 10 day old has been sick three times and its dark green", None, "bilious_vomiting"),
+        ("my 4 year old won't put any weight on his leg since this morning, temp 39.1", 4, "septic_joint"),
+        ("back from Nigeria 10 days ago, temp 39 and shivering", None, "fever_after_travel"),
+        ("pricked my finger on a used needle at work an hour ago", None, "pep_exposure"),
+        ("first spin class yesterday, thighs agony and swollen, urine like cola today", None, "dark_urine_muscle_pain"),
+        ("known kidney stone, loin to groin pain, temp 38.6 and rigors", None, "infected_kidney_stone"),
+        ("ear infection last week, now behind his ear is red and swollen and the ear is sticking out", 6, "mastoiditis"),
+        ("my hernia won't go back in and I've been sick twice", None, "stuck_hernia"),
+        ("period flooding through a pad every hour, clots bigger than a 50p, now dizzy", None, "heavy_bleeding_unwell"),
+        ("spreading redness on my thigh with pain out of proportion to how it looks", None, "necrotising_infection"),
+        ("the voices are telling my son to kill his sister and he has a knife", None, "psychosis_risk_to_others"),
+        ("sugar reading 28 and she's drowsy and dehydrated", None, "very_high_sugar_unwell"),
+        ("sudden headache during sex, peaked within a minute, easing now", None, "thunderclap_headache"),
+    ],
+)
+def test_guideline_emergencies_fire(text: str, age: float | None, flag: str) -> None:
+    assert flag in flags(text, age=age)
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "flag"),
+    [
+        ("GCS 15, alert and talking", None, "gcs_low"),
+        ("my 3 year old is feeding well and laughing, just a runny nose", 3, "child_red_features"),
+        ("my toddler was sick twice, milky, no green", 2, "bilious_vomiting"),
+        ("sprained my ankle, can't put weight on it much, no fever", None, "septic_joint"),
+        ("back from Spain with a temperature and sore throat", None, "fever_after_travel"),
+        ("kidney stone pain again, no fever", None, "infected_kidney_stone"),
+        ("I have a small hernia that goes back in when I lie down", None, "stuck_hernia"),
+    ],
+)
+def test_guideline_emergencies_stay_quiet_on_near_misses(text: str, age: float | None, flag: str) -> None:
+    assert flag not in flags(text, age=age)
+
+
+def test_a_fast_heartbeat_stated_per_minute_is_read_as_a_heart_rate() -> None:
+    result, clinical = service.assess("my heartbeat is about 190 per minute and pounding, a bit light-headed")
+    assert clinical.vitals.heart_rate == 190
+    assert "extreme_heart_rate" in {f.id for f in result.red_flags}
+
+
+def test_recent_events_are_not_history_and_note_style_ages_are_read() -> None:
+    result, _ = service.assess("my 2yo got into the calpol and drank about half the bottle, 100ml maybe, 20 mins ago, hes acting normal")
+    assert result.level.urgency >= Level.EMERGENCY.urgency
+    _, clinical = service.assess("6wk F, not fed for 8h, sleepy, afebrile")
+    assert clinical.age_years is not None and clinical.age_years < 0.2
+    _, clinical = service.assess("she fell off the sofa, she's 4 months, there's a lump on her head")
+    assert clinical.age_years is not None and clinical.age_years < 0.5
