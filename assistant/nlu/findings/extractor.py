@@ -398,18 +398,19 @@ class _SemanticFallback:
         self._ready()
         return self._matrix[self._example_rows]  # type: ignore[index]
 
-    def ranked(self, text: str) -> list[tuple[Concept, float]]:
-        """Concepts with their scores, best first (scores are cosine similarities, -1..1)."""
+    def ranked(self, text: str, vector: np.ndarray | None = None) -> list[tuple[Concept, float]]:
+        """Concepts with their scores, best first (scores are cosine similarities, -1..1);
+        ``vector`` is the text's embedding when the caller already has it."""
         encoder = self._ready()
-        similarity = self._matrix @ encoder.encode_query(text)  # type: ignore[operator]
+        similarity = self._matrix @ (encoder.encode_query(text) if vector is None else vector)  # type: ignore[operator]
         scored = []
         for concept, rows in zip(self._concepts, self._rows):
             top = np.sort(similarity[rows])[-self.top_k :]
             scored.append((concept, float(top.mean())))
         return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
-    def nearest(self, text: str) -> tuple[Concept, float] | None:
-        ranked = self.ranked(text)
+    def nearest(self, text: str, vector: np.ndarray | None = None) -> tuple[Concept, float] | None:
+        ranked = self.ranked(text, vector)
         if not ranked or ranked[0][1] < self.threshold:
             return None
         return ranked[0]
@@ -470,9 +471,12 @@ def extract_facts(
             if previous is None or (previous.negated and not negated):
                 found[concept.key] = finding
     facts.findings = list(found.values())
+    text_vector = None
+    if presentations:
+        facts.presentations, facts.similar_cases, text_vector = _by_meaning(text)
     if semantic_fallback and not facts.positive and len(clean.split()) >= 2:
         try:
-            nearest = _fallback.nearest(clean)
+            nearest = _fallback.nearest(clean, text_vector)
         except Exception:  # noqa: BLE001 - the lexicon result stands without the model
             nearest = None
         # The meaning of "no temperature" is close to fever: never re-add what the text denies.
@@ -499,14 +503,13 @@ def extract_facts(
     facts.sex = sex or parse_sex(clean)
     facts.pregnant = parse_pregnancy(clean)
     facts.medications = parse_medications(clean)
-    if presentations:
-        facts.presentations, facts.similar_cases = _by_meaning(text)
     return facts
 
 
-def _by_meaning(text: str) -> tuple[list[Any], list[Any]]:
-    """Emergency presentations and the nearest reference cases, from one batched model call over
-    the message and its clauses. Without the model, both are empty and triage goes on without them."""
+def _by_meaning(text: str) -> tuple[list[Any], list[Any], np.ndarray | None]:
+    """Emergency presentations, the nearest reference cases and the message's own vector, from one
+    batched model call over the message and its clauses. Without the model, all are empty and
+    triage goes on without them."""
     from assistant.nlu.findings import cases, presentations
 
     parts = presentations.clauses(text)
@@ -518,8 +521,8 @@ def _by_meaning(text: str) -> tuple[list[Any], list[Any]]:
         vectors = shared_encoder().encode([text, *parts], batch_size=4, max_length=128)
     except Exception:
         logging.getLogger(__name__).warning("sentence model unavailable for triage", exc_info=True)
-        return [], []
-    return presentations.recognise_vectors(parts, vectors[1:]), cases.similar_cases_to(vectors[0])
+        return [], [], None
+    return presentations.recognise_vectors(parts, vectors[1:]), cases.similar_cases_to(vectors[0]), vectors[0]
 
 
 def primary_finding(facts: ClinicalFacts) -> Finding | None:
