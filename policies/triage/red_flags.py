@@ -286,7 +286,7 @@ _CLAMMY = re.compile(r"\b(?:clammy|cold sweat|sweaty|sweating|sweats|grey and sw
 
 
 def _cardiac_without_chest_pain(f: Facts) -> bool:
-    text = f.text.lower()
+    text = _DENIED.sub(" ", f.text.lower())  # "no night sweats" is not a cold sweat
     adult = f.age_years is None or f.age_years >= 30
     return adult and bool(_CARDIAC_SITES.search(text)) and bool(_CLAMMY.search(text)) and (
         f.has("nausea", "vomiting", "shortness_of_breath", "dizziness") or "sick" in text or "ache" in text or "pain" in text
@@ -314,10 +314,14 @@ _FEWER_MOVEMENTS = re.compile(
 )
 
 
+_NORMAL_MOVEMENTS = re.compile(r"\b(?:mov|kick)\w* (?:normally|as normal|as usual|lots|loads|a lot|plenty|well|fine|like normal)\b")
+
+
 def _reduced_fetal_movements(f: Facts) -> bool:
     # NHS: if the baby is moving less than usual, call the maternity unit straight away; do not
     # wait until the next day.
-    return bool(f.pregnant) and bool(_FEWER_MOVEMENTS.search(f.text.lower()))
+    text = f.text.lower()
+    return bool(f.pregnant) and bool(_FEWER_MOVEMENTS.search(text)) and not _NORMAL_MOVEMENTS.search(text)
 
 
 def _jaundice_first_day(f: Facts) -> bool:

@@ -351,3 +351,18 @@ def test_recent_events_are_not_history_and_note_style_ages_are_read() -> None:
     assert clinical.age_years is not None and clinical.age_years < 0.2
     _, clinical = service.assess("she fell off the sofa, she's 4 months, there's a lump on her head")
     assert clinical.age_years is not None and clinical.age_years < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("eyes itchy and streaming every time i go outside, sneezing fits, only ever happens in june", "unconscious_or_seizure"),
+        ("throat is agony, like swallowing razor blades since yesterday, can still eat and drink", "phrase:self_harm"),
+        ("27 weeks pregnant with awful heartburn every evening, no pain anywhere else, baby moving normally", "reduced_fetal_movements"),
+        ("wife says I snore like a train and sometimes stop breathing for a few seconds in the night", "phrase:severe_breathing"),
+        ("painless lump in the side of my neck for 4 weeks after a cold, no fever, no night sweats", "cardiac_without_chest_pain"),
+        ("painful rash with little blisters on one side of her forehead, she says it burns", "serious_burn"),
+    ],
+)
+def test_figures_of_speech_and_denials_do_not_fire(text: str, flag: str) -> None:
+    assert flag not in flags(text)
