@@ -366,3 +366,8 @@ def test_recent_events_are_not_history_and_note_style_ages_are_read() -> None:
 )
 def test_figures_of_speech_and_denials_do_not_fire(text: str, flag: str) -> None:
     assert flag not in flags(text)
+
+
+def test_spotting_is_bleeding_and_from_24_weeks_an_emergency() -> None:
+    result, _ = service.assess("28 weeks pregnant, fresh red spotting on my pad this morning, no pain, baby moving normally")
+    assert "pregnancy_warning" in {f.id for f in result.red_flags}
