@@ -131,7 +131,13 @@ def _negated_before(sentence: str, start: int) -> bool:
     return bool(_NEGATION_CUE.search(" ".join(before)))
 
 
-_DENIALS = re.compile(r"\b(?:no|denies|denied|without|not|nil)\b[^,.;]*")
+_DENIALS = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")
+
+
+def without_denials(text: str) -> str:
+    """``text`` with its denied phrases blanked out ("no shoulder tip pain", "denies vomiting"),
+    for rules that look for a sign anywhere in a message."""
+    return _DENIALS.sub(" ", text)
 
 
 def _negated_inside(sentence: str, match: re.Match[str]) -> bool:
@@ -177,7 +183,7 @@ class SafetyPolicy:
                 if match and _negated_inside(sentence, match):
                     # Look again without the denials: "on warfarin, hit his head, no vomiting" still
                     # matches on the warfarin.
-                    match = rule.pattern.search(_DENIALS.sub(" ", sentence))
+                    match = rule.pattern.search(without_denials(sentence))
                 if not match or _negated_before(sentence, match.start()):
                     continue
                 if rule.suppress_in_questions and question:

@@ -94,9 +94,11 @@ RAISE_MIN_WORDS = 8
 
 
 def vote(cases: list[SimilarCase] | tuple[SimilarCase, ...]) -> CaseVote | None:
-    if not cases:
-        return None
+    """The vote of the nearest cases, or None when there are none or nothing in the bank is like
+    the message (its closest case is below ``MIN_SIMILARITY``)."""
     ordered = tuple(sorted(cases, key=lambda c: -c.similarity))
+    if not ordered or ordered[0].similarity < MIN_SIMILARITY:
+        return None
     raw = np.exp(SHARPNESS * np.array([c.similarity for c in ordered]))
     weights: dict[Level, float] = {}
     for case, weight in zip(ordered, raw / raw.sum()):

@@ -7,7 +7,6 @@ import re
 from policies.triage.case_bank import (
     EMERGENCY_SHARE,
     LEAD_SHARE,
-    MIN_SIMILARITY,
     RAISE_MIN_WORDS,
     SOFT_FLAG_SUPPORT,
     CaseVote,
@@ -125,8 +124,6 @@ def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rati
 
 def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[str] | None = None) -> TriageResult:
     cases = vote(facts.similar_cases)
-    if cases is not None and cases.cases[0].similarity < MIN_SIMILARITY:
-        cases = None  # nothing in the bank is like this message
     red_flags, set_aside = [], []
     for flag in evaluate_red_flags(facts):
         # A presentation is recognised by meaning alone; when the nearest reference cases are

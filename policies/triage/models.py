@@ -84,6 +84,11 @@ class Facts:
     def has(self, *keys: str) -> bool:
         return any(f.key in keys and not f.negated for f in self.findings)
 
+    @property
+    def febrile(self) -> bool:
+        """A fever in the words, or a stated temperature of 38C or more."""
+        return self.has("fever") or (self.temperature_c or 0) >= 38
+
     def get(self, key: str) -> FindingFact | None:
         return next((f for f in self.findings if f.key == key and not f.negated), None)
 

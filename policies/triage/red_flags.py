@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from policies.safety import SafetyPolicy
+from policies.safety import SafetyPolicy, without_denials
 from policies.triage.models import Facts, Level, RedFlag
 
 NHS_999 = "https://www.nhs.uk/nhs-services/urgent-and-emergency-care-services/when-to-call-999/"
@@ -43,13 +43,17 @@ class RedFlagRule:
         return RedFlag(self.id, self.level, self.description, self.source)
 
 
+def _plain(f: Facts) -> str:
+    """The text in lower case with denied phrases removed ("no stridor at rest", "no ketones")."""
+    return without_denials(f.text.lower())
+
+
 def _age(f: Facts) -> float | None:
     return f.age_years
 
 
 def _infant_fever(f: Facts) -> bool:
-    febrile = f.has("fever") or (f.temperature_c is not None and f.temperature_c >= 38.0)
-    return f.age_years is not None and f.age_years < 0.25 and febrile
+    return f.age_years is not None and f.age_years < 0.25 and f.febrile
 
 
 def _chest_cardiac(f: Facts) -> bool:
@@ -86,8 +90,7 @@ def _low_spo2(f: Facts) -> bool:
 
 
 def _meningitis_sepsis(f: Facts) -> bool:
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
-    return f.has("rash_nonblanching") or (febrile and (f.has("neck_stiffness") or f.has("confusion")))
+    return f.has("rash_nonblanching") or (f.febrile and (f.has("neck_stiffness") or f.has("confusion")))
 
 
 def _sepsis_vitals(f: Facts) -> bool:
@@ -146,14 +149,11 @@ _PREGNANCY_DANGER = re.compile(
 )
 
 
-_DENIED = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")
-
-
 _GESTATION = re.compile(r"\b(\d{1,2})\s*(?:weeks?|wks?|/40)\b(?!\s*(?:old|ago))")
 
 
 def _pregnancy_light_bleeding(f: Facts) -> bool:
-    text = _DENIED.sub(" ", f.text.lower())  # "no shoulder-tip pain" is not a danger sign
+    text = _plain(f)  # "no shoulder-tip pain" is not a danger sign
     # NHS: any bleeding from 24 weeks needs the maternity unit now, however light.
     later = any(int(m.group(1)) >= 24 for m in _GESTATION.finditer(text))
     return bool(f.pregnant) and not later and f.has("bleeding", "abdominal_pain") and bool(_LIGHT.search(text)) and not _PREGNANCY_DANGER.search(text)
@@ -184,7 +184,7 @@ def _hypothermia(f: Facts) -> bool:
 
 
 def _spreading_infection(f: Facts) -> bool:
-    return f.has("infected_wound") and (f.has("fever") or (f.temperature_c or 0) >= 38 or f.progression == "worsening")
+    return f.has("infected_wound") and (f.febrile or f.progression == "worsening")
 
 
 RCP_NEWS2 = "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/"
@@ -286,7 +286,7 @@ _CLAMMY = re.compile(r"\b(?:clammy|cold sweat|sweaty|sweating|sweats|grey and sw
 
 
 def _cardiac_without_chest_pain(f: Facts) -> bool:
-    text = _DENIED.sub(" ", f.text.lower())  # "no night sweats" is not a cold sweat
+    text = _plain(f)  # "no night sweats" is not a cold sweat
     adult = f.age_years is None or f.age_years >= 30
     return adult and bool(_CARDIAC_SITES.search(text)) and bool(_CLAMMY.search(text)) and (
         f.has("nausea", "vomiting", "shortness_of_breath", "dizziness") or "sick" in text or "ache" in text or "pain" in text
@@ -332,8 +332,7 @@ def _jaundice_first_day(f: Facts) -> bool:
 
 
 def _jaundice_unwell(f: Facts) -> bool:
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
-    return f.has("jaundice") and (febrile or f.has("confusion"))
+    return f.has("jaundice") and (f.febrile or f.has("confusion"))
 
 
 NICE_NEUTROPENIC = "https://www.nice.org.uk/guidance/ng151"
@@ -345,16 +344,10 @@ NHS_PARAPHIMOSIS = "https://www.nhs.uk/conditions/phimosis/"
 _IMMUNOSUPPRESSED = re.compile(r"\b(?:chemo\w*|neutropen\w*|carbimazole|clozapine|immunosuppress\w*|transplant\w*|methotrexate)\b")
 
 
-def _plain(f: Facts) -> str:
-    """The text with denied phrases removed ("no stridor at rest", "no ketones")."""
-    return _DENIED.sub(" ", f.text.lower())
-
-
 def _fever_when_immunosuppressed(f: Facts) -> bool:
     # NICE NG151: fever during chemotherapy (or on drugs that can stop the marrow making white
     # cells) is neutropenic sepsis until proven otherwise: hospital now.
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
-    return febrile and ("immunosuppressant" in f.medications or bool(_IMMUNOSUPPRESSED.search(_plain(f))))
+    return f.febrile and ("immunosuppressant" in f.medications or bool(_IMMUNOSUPPRESSED.search(_plain(f))))
 
 
 _KETONES = re.compile(r"\bketones?\b\D{0,20}?(\d+(?:\.\d+)?)\s*(\+)?|\b(?:high|raised|large|positive|moderate) (?:blood |urine )?ketones\b|\bketones? (?:are |is )?(?:high|raised|large)\b")
@@ -428,8 +421,7 @@ def _sickle_cell_crisis(f: Facts) -> bool:
     # NHS: with sickle cell, a temperature of 38C or more, or a pain crisis that medicines at home
     # are not controlling, needs hospital now.
     text = _plain(f)
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
-    return bool(re.search(r"\bsickle\b", text)) and (febrile or bool(re.search(r"\bcrisis\b|\b(?:[7-9]|10)/10\b|severe|not (?:helping|working|touching)|aren'?t (?:helping|working|doing anything)", text)))
+    return bool(re.search(r"\bsickle\b", text)) and (f.febrile or bool(re.search(r"\bcrisis\b|\b(?:[7-9]|10)/10\b|severe|not (?:helping|working|touching)|aren'?t (?:helping|working|doing anything)", text)))
 
 
 def _snake_bite(f: Facts) -> bool:
@@ -490,9 +482,8 @@ def _bilious_vomiting(f: Facts) -> bool:
 def _hot_joint_with_fever(f: Facts) -> bool:
     # NHS: a hot swollen joint, or a child who will not bear weight, with a fever: septic arthritis.
     text = _plain(f)
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
     limp = re.search(r"\b(?:won'?t|will not|refus\w* to|can'?t|cannot|unable to|not) (?:\w+ )?(?:weight[- ]bear\w*|put (?:any )?weight|bear (?:any )?weight|walk)\b|\bhot,? swollen (?:\w+ )?(?:joint|knee|hip|ankle|elbow)", text)
-    return febrile and bool(limp)
+    return f.febrile and bool(limp)
 
 
 _MALARIA_AREAS = re.compile(
@@ -503,9 +494,8 @@ _MALARIA_AREAS = re.compile(
 
 def _fever_after_malaria_travel(f: Facts) -> bool:
     text = _plain(f)
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38
     travelled = re.search(r"\b(?:back from|returned|came back|come back|travel\w*|holiday|trip|visit\w*|flew)\b", text)
-    return febrile and bool(travelled) and bool(_MALARIA_AREAS.search(text))
+    return f.febrile and bool(travelled) and bool(_MALARIA_AREAS.search(text))
 
 
 def _exposure_needing_pep(f: Facts) -> bool:
@@ -523,7 +513,7 @@ def _dark_urine_with_muscle_pain(f: Facts) -> bool:
 
 def _infected_kidney_stone(f: Facts) -> bool:
     text = _plain(f)
-    febrile = f.has("fever") or (f.temperature_c or 0) >= 38 or "rigor" in text
+    febrile = f.febrile or "rigor" in text
     return febrile and bool(re.search(r"\b(?:kidney|renal|ureteric) (?:stones?|colic|calcul\w*)|\bcalculi\b|\bloin[- ]to[- ]groin\b", text))
 
 

@@ -20,6 +20,11 @@ policy = SafetyPolicy()
         "the bleeding won't stop, it's soaked through the towel",
         "toddler swallowed a whole bottle of calpol",
         "baby is floppy and won't wake up",
+        # bleeding that goes on despite pressure, comes back, or comes from inside
+        "blood keeps pumping out of the cut on my arm even though I am pressing on it",
+        "blood everywhere, it stopped for a minute but started again and won't stop",
+        "nosebleed, blood everywhere, it stopped but now he looks pale and dizzy",
+        "he was vomiting blood earlier, it has stopped now",
     ],
 )
 def test_emergencies_fire(text: str) -> None:
@@ -56,6 +61,10 @@ def test_crises_fire(text: str) -> None:
         "I had a heart attack 5 years ago, can I take aspirin?",
         "my phone died",
         "how do I do CPR on an adult",
+        # a bleed that has been dealt with
+        "blood everywhere! sliced my finger chopping onions, it stopped after i held a tissue on it",
+        "massive nosebleed blood everywhere after picking his nose, pinched it 10 mins and its stopped",
+        "been feeling flat for weeks, not thinking about hurting myself",
     ],
 )
 def test_routine_messages_do_not_fire(text: str) -> None:
@@ -110,33 +119,7 @@ def test_a_relative_reporting_someone_about_to_end_their_life_is_a_crisis() -> N
         assert policy.evaluate(text) is None, text
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "blood keeps pumping out of the cut on my arm even though I am pressing on it",
-        "blood everywhere, it stopped for a minute but started again and won't stop",
-        "nosebleed, blood everywhere, it stopped but now he looks pale and dizzy",
-        "he was vomiting blood earlier, it has stopped now",
-    ],
-)
-def test_bleeding_that_goes_on_or_comes_from_inside_is_an_emergency(text: str) -> None:
-    verdict = policy.evaluate(text)
-    assert verdict is not None and verdict.kind == "emergency"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "blood everywhere! sliced my finger chopping onions, it stopped after i held a tissue on it",
-        "massive nosebleed blood everywhere after picking his nose, pinched it 10 mins and its stopped",
-    ],
-)
-def test_bleeding_that_has_stopped_is_not_an_emergency(text: str) -> None:
-    assert policy.evaluate(text) is None
-
-
-def test_denying_self_harm_thoughts_is_not_a_crisis_but_having_them_is() -> None:
-    assert policy.evaluate("been feeling flat for weeks, not thinking about hurting myself") is None
+def test_having_self_harm_thoughts_is_a_crisis() -> None:
     assert policy.evaluate("i keep thinking about hurting myself") is not None
 
 

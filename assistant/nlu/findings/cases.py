@@ -61,17 +61,17 @@ _matcher = CaseMatcher()
 
 def similar_cases(text: str) -> list[SimilarCase]:
     """Nearest reference cases to ``text`` (empty when the model is unavailable)."""
-    try:
-        return _matcher.nearest(text)
-    except Exception:
-        logging.getLogger(__name__).warning("case matcher unavailable", exc_info=True)
-        return []
+    return _safely(_matcher.nearest, text)
 
 
 def similar_cases_to(vector: np.ndarray) -> list[SimilarCase]:
     """``similar_cases`` for a message already embedded."""
+    return _safely(_matcher.nearest_to, vector)
+
+
+def _safely(find, query):  # type: ignore[no-untyped-def]
     try:
-        return _matcher.nearest_to(vector)
+        return find(query)
     except Exception:
         logging.getLogger(__name__).warning("case matcher unavailable", exc_info=True)
         return []

@@ -499,7 +499,8 @@ def extract_facts(
     facts.vitals = parse_vitals(clean)
     stated = parse_age(clean)
     # A form's age is in whole years: 0 says "under one", the text may say "8 months".
-    facts.age_years = stated if stated is not None and (age is None or (age < 1 and stated < 1)) else (float(age) if age is not None else None)
+    refines_form = age is not None and age < 1 and stated is not None and stated < 1
+    facts.age_years = float(age) if age is not None and not refines_form else stated
     facts.sex = sex or parse_sex(clean)
     facts.pregnant = parse_pregnancy(clean)
     facts.medications = parse_medications(clean)

@@ -256,51 +256,10 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("erection for 5 hours now and it's really painful", None, "priapism"),
         ("pulled my foreskin back and now it won't go back and the end is swelling", None, "paraphimosis"),
         ("36 weeks and the baby has hardly moved today", None, "reduced_fetal_movements"),
-    ],
-)
-def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
-    assert flag in flags(text, age=age)
-
-
-@pytest.mark.parametrize(
-    ("text", "age", "flag"),
-    [
-        ("2M barking cough, no stridor at rest, alert and playing", 2, "stridor_at_rest"),
-        ("croup, stridor only when he cries, settles quickly", 2, "stridor"),
-        ("on chemo, feeling tired, no temperature", None, "fever_when_immunosuppressed"),
-        ("type 1 diabetic, ketones 0.3, sugar a bit high, feel fine", None, "ketones_unwell"),
-        ("my baby is 6 weeks old and the midwife says she's feeding well", 0.1, "waters_broken"),
-    ],
-)
-def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | None, flag: str) -> None:
-    assert flag not in flags(text, age=age)
-
-
-def test_a_child_who_got_into_the_medicine_is_a_poisoning_emergency() -> None:
-    result, _ = service.assess("my 2yo got into the calpol and drank about half the bottle 20 mins ago, hes acting normal")
-    assert result.level.urgency >= Level.EMERGENCY.urgency
-
-
-@pytest.mark.parametrize(
-    ("text", "flag"),
-    [
-        ("I have sickle cell and I'm in a crisis, pain 9/10 in my legs", "sickle_cell_crisis"),
-        ("sickle cell, temp 38.5 since this morning", "sickle_cell_crisis"),
-        ("something bit my ankle on the heath and I saw a snake slither off", "snake_bite"),
-        ("bad back for a week, now numb around my back passage and struggling to pee", "cauda_equina"),
-    ],
-)
-def test_more_named_emergencies_fire(text: str, flag: str) -> None:
-    assert flag in flags(text)
-
-
-def test_sciatica_without_saddle_or_bladder_signs_is_not_cauda_equina() -> None:
-    assert "cauda_equina" not in flags("sciatica down my left leg for a week, no numbness around my bottom, peeing normally")
-
-
-@pytest.mark.parametrize(
-    ("text", "age", "flag"),
-    [
+        ("I have sickle cell and I'm in a crisis, pain 9/10 in my legs", None, "sickle_cell_crisis"),
+        ("sickle cell, temp 38.5 since this morning", None, "sickle_cell_crisis"),
+        ("something bit my ankle on the heath and I saw a snake slither off", None, "snake_bite"),
+        ("bad back for a week, now numb around my back passage and struggling to pee", None, "cauda_equina"),
         ("60M found in car in closed garage with engine running, GCS 8", None, "gcs_low"),
         ("my 3 month old is floppy and grunting and won't feed", 0.25, "child_red_features"),
         ("my 10 day old has been sick three times and its dark green", None, "bilious_vomiting"),
@@ -318,13 +277,19 @@ def test_sciatica_without_saddle_or_bladder_signs_is_not_cauda_equina() -> None:
         ("sudden headache during sex, peaked within a minute, easing now", None, "thunderclap_headache"),
     ],
 )
-def test_guideline_emergencies_fire(text: str, age: float | None, flag: str) -> None:
+def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
     assert flag in flags(text, age=age)
 
 
 @pytest.mark.parametrize(
     ("text", "age", "flag"),
     [
+        ("2M barking cough, no stridor at rest, alert and playing", 2, "stridor_at_rest"),
+        ("croup, stridor only when he cries, settles quickly", 2, "stridor"),
+        ("on chemo, feeling tired, no temperature", None, "fever_when_immunosuppressed"),
+        ("type 1 diabetic, ketones 0.3, sugar a bit high, feel fine", None, "ketones_unwell"),
+        ("my baby is 6 weeks old and the midwife says she's feeding well", 0.1, "waters_broken"),
+        ("sciatica down my left leg for a week, no numbness around my bottom, peeing normally", None, "cauda_equina"),
         ("GCS 15, alert and talking", None, "gcs_low"),
         ("my 3 year old is feeding well and laughing, just a runny nose", 3, "child_red_features"),
         ("my toddler was sick twice, milky, no green", 2, "bilious_vomiting"),
@@ -332,10 +297,21 @@ def test_guideline_emergencies_fire(text: str, age: float | None, flag: str) -> 
         ("back from Spain with a temperature and sore throat", None, "fever_after_travel"),
         ("kidney stone pain again, no fever", None, "infected_kidney_stone"),
         ("I have a small hernia that goes back in when I lie down", None, "stuck_hernia"),
+        ("eyes itchy and streaming every time i go outside, sneezing fits, only ever happens in june", None, "unconscious_or_seizure"),
+        ("throat is agony, like swallowing razor blades since yesterday, can still eat and drink", None, "phrase:self_harm"),
+        ("27 weeks pregnant with awful heartburn every evening, no pain anywhere else, baby moving normally", None, "reduced_fetal_movements"),
+        ("wife says I snore like a train and sometimes stop breathing for a few seconds in the night", None, "phrase:severe_breathing"),
+        ("painless lump in the side of my neck for 4 weeks after a cold, no fever, no night sweats", None, "cardiac_without_chest_pain"),
+        ("painful rash with little blisters on one side of her forehead, she says it burns", None, "serious_burn"),
     ],
 )
-def test_guideline_emergencies_stay_quiet_on_near_misses(text: str, age: float | None, flag: str) -> None:
+def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | None, flag: str) -> None:
     assert flag not in flags(text, age=age)
+
+
+def test_a_child_who_got_into_the_medicine_is_a_poisoning_emergency() -> None:
+    result, _ = service.assess("my 2yo got into the calpol and drank about half the bottle 20 mins ago, hes acting normal")
+    assert result.level.urgency >= Level.EMERGENCY.urgency
 
 
 def test_a_fast_heartbeat_stated_per_minute_is_read_as_a_heart_rate() -> None:
@@ -351,21 +327,6 @@ def test_recent_events_are_not_history_and_note_style_ages_are_read() -> None:
     assert clinical.age_years is not None and clinical.age_years < 0.2
     _, clinical = service.assess("she fell off the sofa, she's 4 months, there's a lump on her head")
     assert clinical.age_years is not None and clinical.age_years < 0.5
-
-
-@pytest.mark.parametrize(
-    ("text", "flag"),
-    [
-        ("eyes itchy and streaming every time i go outside, sneezing fits, only ever happens in june", "unconscious_or_seizure"),
-        ("throat is agony, like swallowing razor blades since yesterday, can still eat and drink", "phrase:self_harm"),
-        ("27 weeks pregnant with awful heartburn every evening, no pain anywhere else, baby moving normally", "reduced_fetal_movements"),
-        ("wife says I snore like a train and sometimes stop breathing for a few seconds in the night", "phrase:severe_breathing"),
-        ("painless lump in the side of my neck for 4 weeks after a cold, no fever, no night sweats", "cardiac_without_chest_pain"),
-        ("painful rash with little blisters on one side of her forehead, she says it burns", "serious_burn"),
-    ],
-)
-def test_figures_of_speech_and_denials_do_not_fire(text: str, flag: str) -> None:
-    assert flag not in flags(text)
 
 
 def test_spotting_is_bleeding_and_from_24_weeks_an_emergency() -> None:
