@@ -35,3 +35,11 @@ def test_every_recognised_category_has_a_level_and_a_source() -> None:
 
 def test_a_settled_problem_is_not_a_presentation() -> None:
     assert clauses("cut my finger on a knife, the bleeding has stopped") == ["cut my finger on a knife"]
+
+
+def test_a_measurement_reported_as_normal_is_not_a_presentation() -> None:
+    from assistant.core.triage_service import TriageService
+
+    result, clinical = TriageService().assess("my 8 month old is dribbling and chewing everything, one red cheek, temperature is normal", age=0)
+    assert clinical.presentations == []
+    assert result.level.urgency < 3  # below emergency

@@ -55,7 +55,9 @@ _SETTLED = re.compile(
     # ...or says what still works normally ("weeing ok", "feeding fine", "my last wee looked normal").
     r"\b(?:weeing|peeing|urinating|passing urine|drinking|eating|feeding|breathing|walking|talking|wee|pee|nappies)\w*"
     r"\s+(?:ok|okay|fine|normal(?:ly)?|well|as usual|like normal)\b|"
-    r"\b(?:looked|looks|looking)\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:normal|fine)\b",
+    r"\b(?:looked|looks|looking)\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:normal|fine)\b|"
+    # ...or reports a measurement as normal ("temperature is normal", "obs normal", "sats fine").
+    r"\b(?:temp(?:erature)?|obs|observations|sats|oxygen|vision|bloods?|pulse|bp)\s+(?:is\s+|was\s+|are\s+|were\s+|all\s+)?(?:normal|fine|ok|okay|stable)\b",
     re.IGNORECASE,
 )
 
