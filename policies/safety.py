@@ -127,17 +127,41 @@ _NEGATION_CUE = re.compile(
 
 def _negated_before(sentence: str, start: int) -> bool:
     """Clinical negation just before a match: "no thoughts of self-harm", "denies chest pain"."""
-    before = re.findall(r"[\w']+", sentence[max(0, start - 40) : start])[-3:]
+    # Within the clause: "no fever, but vomiting blood" denies only the fever.
+    clause = re.split(r"[,;:]|\bbut\b", sentence[max(0, start - 40) : start])[-1]
+    before = re.findall(r"[\w']+", clause)[-3:]
     return bool(_NEGATION_CUE.search(" ".join(before)))
 
 
 _DENIALS = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")
 
 
+# A denied list ends on "or": "no leg weakness, saddle numbness or bladder change".
+_DENIED_LIST = re.compile(r"\b(?:no|nil|without|denies|denied|negative for)\b(?:[^,.;]{0,30},\s*){1,6}?[^,.;]{0,30}?\b(?:or|nor)\b[^,.;]{0,30}")
+_LIST_BREAK = re.compile(
+    r",\s*(?:but|and now|now|then|though|yet|however)\b|"
+    # ...and a list of denials names signs, not a course ("no fever, cough since monday, worse at
+    # night or lying down" denies only the fever).
+    r"\b(?:since|for|worse|better|started|getting|today|yesterday|tonight|days?|weeks?|hours?)\b|\d"
+)
+
+
+def _blank_denied_list(match: re.Match[str]) -> str:
+    # A list stops at a turn ("no fever, but vomiting or diarrhoea" denies only the fever).
+    return match.group(0) if _LIST_BREAK.search(match.group(0)) else " "
+
+
 def without_denials(text: str) -> str:
-    """``text`` with its denied phrases blanked out ("no shoulder tip pain", "denies vomiting"),
-    for rules that look for a sign anywhere in a message."""
-    return _DENIALS.sub(" ", text)
+    """``text`` with its denied phrases blanked out ("no shoulder tip pain", "denies vomiting",
+    "no weight loss, dysphagia or melaena"), for rules that look for a sign anywhere in a message."""
+    return _DENIALS.sub(" ", _DENIED_LIST.sub(_blank_denied_list, text))
+
+
+def _in_denied_list(sentence: str, start: int) -> bool:
+    """A match inside a denied list: the melaena of "no weight loss, vomiting or melaena"."""
+    return any(
+        m.start() <= start < m.end() and not _LIST_BREAK.search(m.group(0)) for m in _DENIED_LIST.finditer(sentence)
+    )
 
 
 def _negated_inside(sentence: str, match: re.Match[str]) -> bool:
@@ -184,7 +208,7 @@ class SafetyPolicy:
                     # Look again without the denials: "on warfarin, hit his head, no vomiting" still
                     # matches on the warfarin.
                     match = rule.pattern.search(without_denials(sentence))
-                if not match or _negated_before(sentence, match.start()):
+                if not match or _negated_before(sentence, match.start()) or _in_denied_list(sentence, match.start()):
                     continue
                 if rule.suppress_in_questions and question:
                     continue

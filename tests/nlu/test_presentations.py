@@ -13,6 +13,8 @@ def test_unanticipated_emergency_wording_is_recognised() -> None:
 def test_denials_are_not_read_as_presentations() -> None:
     assert clauses("No chest pain, no trouble breathing. Sore throat for two days") == ["Sore throat for two days"]
     assert recognise("no chest pain and no trouble breathing, just a runny nose") == []
+    # with a subject first, but a sign reported in the negative is still a sign
+    assert clauses("She has no rash and no fever. He's not breathing properly.") == ["He's not breathing properly."]
 
 
 def test_triage_shows_the_matched_clause_and_never_lowers_a_level() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.safety import IntentSignal, SafetyPolicy
+from policies.safety import IntentSignal, SafetyPolicy, without_denials
 
 policy = SafetyPolicy()
 
@@ -65,10 +65,17 @@ def test_crises_fire(text: str) -> None:
         "blood everywhere! sliced my finger chopping onions, it stopped after i held a tissue on it",
         "massive nosebleed blood everywhere after picking his nose, pinched it 10 mins and its stopped",
         "been feeling flat for weeks, not thinking about hurting myself",
+        # a denied list: every item is denied, not only the first
+        "8 weeks of indigestion after meals, no weight loss, dysphagia, vomiting or melaena",
     ],
 )
 def test_routine_messages_do_not_fire(text: str) -> None:
     assert policy.evaluate(text) is None
+
+
+def test_a_denied_list_ends_at_a_turn_or_a_course() -> None:
+    assert policy.evaluate("no fever, but vomiting blood since this morning") is not None
+    assert without_denials("no fever, sore throat since monday, worse at night or lying down").count("sore throat") == 1
 
 
 def test_overdose_with_suicidal_intent_is_a_crisis_that_also_needs_emergency_help() -> None:

@@ -44,7 +44,11 @@ _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE = re.compile(r",\s+|\s+-\s+|\s+(?:but|and now|and then|and)\s+")
 _DENIAL = re.compile(
     r"^\s*(?:and\s+|or\s+)?(?:no|not|nil|without|denies|denied|negative for|never|none|"
-    r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b",
+    r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b|"
+    # With a subject first: "she has no fever", "he denies chest pain"; not "he's not breathing"
+    # or "she's never been this floppy", which report a sign.
+    r"^\s*(?:and\s+|or\s+|but\s+)?(?:she|he|they|i|we|baby|the baby|the child|patient|pt)(?:'s|'ve)?\s+"
+    r"(?:(?:has|have|had|got|reports?)\s+no|denies|denied|is negative for)\b",
     re.IGNORECASE,
 )
 # A clause saying a problem has already settled ("bleeding has stopped", "back to normal now") is
