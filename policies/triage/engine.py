@@ -101,6 +101,11 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     return level, notes
 
 
+def _same_group(a: Level, b: Level) -> bool:
+    clinician = (Level.CONSULTATION_24, Level.CONSULTATION)
+    return a == b or (a in clinician and b in clinician)
+
+
 def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale], text: str) -> Level:
     """The level the nearest reference cases agree on, when they clearly agree."""
     if cases is None:
@@ -115,7 +120,11 @@ def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rati
     lead = max(cases.emergency, cases.clinician, cases.self_care)
     case_level = cases.level()
     if lead >= LEAD_SHARE and case_level.urgency < Level.EMERGENCY.urgency:
-        best = cases.best_in(case_level)
+        if _same_group(case_level, level):
+            # The cases agree on the group; a protocol rule's more urgent level within it stands
+            # (new psychosis is same-day care even when the nearest cases are routine ones).
+            case_level = case_level.at_least(level)
+        best = cases.best_in(case_level) or cases.best_in(Level.CONSULTATION_24, Level.CONSULTATION)
         if best is not None:
             rationale.insert(0, Rationale("similar_cases", case_level, f"Closest reference cases: {best.why}", best.source))
             return case_level
