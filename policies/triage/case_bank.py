@@ -75,7 +75,7 @@ class CaseVote:
 
 
 #: Similarities are sharpened before voting, so a much closer case outweighs several vague ones.
-SHARPNESS = 10.0
+SHARPNESS = 15.0
 #: How the policy uses the vote (benchmarks/triage.py; chosen on our earlier vignette sets, which
 #: the case writers never saw):
 #: - an emergency recognised only by meaning (a presentation) stands while at least this share of

@@ -137,8 +137,8 @@ def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[
     for flag in evaluate_red_flags(facts):
         # A presentation is recognised by meaning alone; when the nearest reference cases are
         # clearly not emergencies ("toddler sick twice but drinking and playing"), it is set aside,
-        # unless its category calls for an ambulance.
-        soft = may_be_set_aside(flag)
+        # unless its category calls for an ambulance or the message matches it closely.
+        soft = may_be_set_aside(flag, facts.presentations)
         (set_aside if soft and cases is not None and cases.emergency < SOFT_FLAG_SUPPORT else red_flags).append(flag)
     protocol_level, rationale, protocols = evaluate_protocols(facts)
     if protocol_level is None:

@@ -412,6 +412,10 @@ def _paraphimosis(f: Facts) -> bool:
     return bool(re.search(r"\bparaphimosis\b|\bforeskin\b[^.]{0,40}\b(?:won'?t|will not|can'?t|cannot|doesn'?t) (?:go|come|pull|slide) (?:back|forward|down)", _plain(f)))
 
 
+NICE_FEVER_CHILD_DV = "https://www.nice.org.uk/guidance/cg84"
+NHS_GLAUCOMA = "https://www.nhs.uk/conditions/glaucoma/"
+NHS_ANAPHYLAXIS = "https://www.nhs.uk/conditions/anaphylaxis/"
+NHS_SMOKE = "https://www.nhs.uk/conditions/burns-and-scalds/"
 NHS_SICKLE = "https://www.nhs.uk/conditions/sickle-cell-disease/"
 NHS_SNAKE = "https://www.nhs.uk/conditions/snake-bites/"
 NHS_CAUDA = "https://www.nhs.uk/conditions/cauda-equina-syndrome/"
@@ -421,7 +425,7 @@ def _sickle_cell_crisis(f: Facts) -> bool:
     # NHS: with sickle cell, a temperature of 38C or more, or a pain crisis that medicines at home
     # are not controlling, needs hospital now.
     text = _plain(f)
-    return bool(re.search(r"\bsickle\b", text)) and (f.febrile or bool(re.search(r"\bcrisis\b|\b(?:[7-9]|10)/10\b|severe|not (?:helping|working|touching)|aren'?t (?:helping|working|doing anything)", text)))
+    return bool(re.search(r"\bsickle\b", text)) and (f.febrile or bool(re.search(r"\bcrisis\b|\b(?:[7-9]|10)/10\b|severe|not (?:helping|working|touching)|aren'?t (?:helping|working|doing anything)|(?:haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t) (?:touched|touch|help\w*|work\w*|done anything)", text)))
 
 
 def _snake_bite(f: Facts) -> bool:
@@ -540,9 +544,76 @@ def _necrotising_infection(f: Facts) -> bool:
 
 def _psychosis_risk_to_others(f: Facts) -> bool:
     text = _plain(f)
-    psychotic = f.has("psychosis") or re.search(r"\bvoices\b|\bhallucinat\w*|\bparanoi\w*|\bpsychos\w*|\bschizophren\w*", text)
+    psychotic = f.has("psychosis") or re.search(
+        r"\bvoices\b|\bhallucinat\w*|\bparanoi\w*|\bpsychos\w*|\bschizophren\w*|"
+        r"\b(?:putting|put|inserting) thoughts\b|\bthoughts (?:in|into) (?:his|her|my|their) head|"
+        r"\b(?:watching|spying on|poisoning|following|controlling) (?:him|her|me|them)\b",
+        text,
+    )
     danger = re.search(r"\b(?:knife|weapon|gun|axe)\b|\b(?:kill|hurt|harm|attack|stab)\b[^.]{0,20}\b(?:his|her|their|my|the|a)?\s*(?:sister|brother|mum|mom|dad|wife|husband|neighbou?r|partner|child|baby|someone|somebody|people|them|him|her)\b", text)
     return bool(psychotic) and bool(danger)
+
+
+_ALLERGEN = re.compile(
+    r"\b(?:after|since|from)\b[^.]{0,40}\b(?:eat\w*|ate|lunch|dinner|meal|food|nuts?|peanuts?|prawns?|shellfish|sesame|"
+    r"stung|sting|bite|bitten|tablet|pill|dose|antibiotic|penicillin|amoxicillin|injection|jab|vaccine|medicine)|"
+    r"\b(?:stung|sting|allerg\w*|ate (?:a |some )?(?:nuts?|peanuts?|prawns?|shellfish))\b|"
+    r"\b(?:first|new) (?:dose|tablet|antibiotic|amoxicillin|penicillin)"
+)
+_HIVES = re.compile(r"\b(?:hives|welts|urticaria|blotchy|blotches|itchy (?:lumps|bumps|rash)|rash|swollen (?:eyes|lips|face)|(?:eyes|lips|face) (?:\w+ )?swell\w*)")
+_BREATHING_OR_FAINT = re.compile(
+    r"\bwheez\w*|short of breath|breathless|struggling to breathe|can'?t (?:breathe|catch (?:my|his|her) breath)|"
+    r"\bhoarse\b|throat (?:\w+ )?(?:tight|closing)|\bfaint\w*|\bdizzy\b|light[- ]?headed|collaps\w*|pale and (?:sleepy|floppy|clammy)|"
+    r"sense of (?:doom|something awful)|something (?:awful|terrible|bad) (?:is )?(?:about to|going to) happen"
+)
+
+
+def _allergic_reaction_with_airway_or_circulation(f: Facts) -> bool:
+    # NHS: anaphylaxis is a reaction to a trigger (food, a sting, a medicine) with breathing
+    # trouble (wheeze, a tight throat, a hoarse voice) or feeling faint, often with a rash or
+    # swelling; call 999.
+    text = _plain(f)
+    return bool(_ALLERGEN.search(text) and _HIVES.search(text) and _BREATHING_OR_FAINT.search(text))
+
+
+_FIRE = re.compile(r"\b(?:house |kitchen |building |car )?fire\b|\bsmoke\b|\bsoot\b|\bblaze\b")
+_INHALATION = re.compile(r"\bsoot\b[^.]{0,30}\b(?:mouth|nose|face|sputum|spit|phlegm|cough)|\bsinged\b|\bhoarse\w*|\bwheez\w*|short of breath|breathless|struggling to breathe|coughing (?:up )?(?:black|dark)")
+
+
+def _smoke_inhalation(f: Facts) -> bool:
+    # NHS: after breathing in smoke, a hoarse voice, soot around the mouth or nose, singed nasal
+    # hair or breathing trouble can mean airway burns; call 999.
+    text = _plain(f)
+    return bool(_FIRE.search(text) and _INHALATION.search(text))
+
+
+_NO_WEE_12H = re.compile(
+    r"\b(?:no|not had a|hasn'?t had a|hasn'?t done a|not done a)\s+(?:wet\s+)?(?:nappy|nappies|diaper|wee|pee)\w*\b[^.]{0,25}\b(?:1[2-9]|[2-9]\d)\s*(?:h|hrs?|hours)\b|"
+    r"\b(?:1[2-9]|[2-9]\d)\s*(?:h|hrs?|hours)\b[^.]{0,25}\b(?:without|no)\s+(?:a\s+)?(?:wet\s+)?(?:nappy|nappies|diaper|wee|pee)"
+)
+
+
+def _dehydrated_child(f: Facts) -> bool:
+    # NICE CG84 / NHS: a young child with diarrhoea or vomiting who is drowsy, or has sunken eyes
+    # or no wee for 12 hours or more, is seriously dehydrated and needs hospital now.
+    age = f.age_years
+    if age is None or age >= 5 or not f.has("vomiting", "diarrhoea"):
+        return False
+    text = _plain(f)
+    drowsy = f.has("confusion") or bool(re.search(r"\b(?:drowsy|lethargic|listless|floppy|hard to wake|sleepy)\b", text))
+    # "no wet nappy for 14 hours" is itself the sign, so it is read before denials are removed.
+    return drowsy or bool(re.search(r"\bsunken\b", text)) or bool(_NO_WEE_12H.search(f.text.lower()))
+
+
+_HALOS = re.compile(r"\b(?:halos?|rainbow\w*|rings?|circles?)\b[^.]{0,20}\b(?:round|around) (?:the )?lights?\b|\bhaloes\b")
+
+
+def _acute_glaucoma(f: Facts) -> bool:
+    # NHS: a painful red eye with blurred vision, rings around lights, headache or vomiting can be
+    # acute angle-closure glaucoma; go to A&E now.
+    text = _plain(f)
+    painful_eye = bool(re.search(r"\beye\w*\b[^.]{0,40}\b(?:pain\w*|hurts?|agony|ach\w*|throbb\w*)|\b(?:pain\w*|ach\w*)\b[^.]{0,20}\beye", text))
+    return painful_eye and (bool(_HALOS.search(text)) or (f.has("blurred_vision") and f.has("vomiting", "nausea") and f.has("headache")))
 
 
 def _very_high_sugar_unwell(f: Facts) -> bool:
@@ -577,6 +648,10 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("necrotising_infection", Level.EMERGENCY_AMBULANCE, "Pain out of proportion or crackling under the skin (possible necrotising infection)", NHS_NEC_FASC, _necrotising_infection),
     RedFlagRule("psychosis_risk_to_others", Level.EMERGENCY_AMBULANCE, "Psychosis with a threat or a weapon", NHS_PSYCHOSIS, _psychosis_risk_to_others),
     RedFlagRule("very_high_sugar_unwell", Level.EMERGENCY, "A blood sugar of 20 or more with vomiting, drowsiness or dehydration", NHS_HIGH_SUGAR, _very_high_sugar_unwell),
+    RedFlagRule("dehydrated_child", Level.EMERGENCY, "A young child with diarrhoea or vomiting who is drowsy, has sunken eyes or no wee for 12 hours", NICE_FEVER_CHILD_DV, _dehydrated_child),
+    RedFlagRule("acute_glaucoma", Level.EMERGENCY, "A painful eye with rings around lights, or with blurred vision, headache and vomiting (possible acute glaucoma)", NHS_GLAUCOMA, _acute_glaucoma),
+    RedFlagRule("allergic_reaction_breathing", Level.EMERGENCY_AMBULANCE, "An allergic reaction with breathing trouble or feeling faint (possible anaphylaxis)", NHS_ANAPHYLAXIS, _allergic_reaction_with_airway_or_circulation),
+    RedFlagRule("smoke_inhalation", Level.EMERGENCY_AMBULANCE, "Signs of smoke inhalation (hoarse voice, soot around the mouth, breathing trouble)", NHS_SMOKE, _smoke_inhalation),
     RedFlagRule("sickle_cell_crisis", Level.EMERGENCY, "Sickle cell disease with a temperature or a pain crisis not controlled at home", NHS_SICKLE, _sickle_cell_crisis),
     RedFlagRule("snake_bite", Level.EMERGENCY, "A snake bite", NHS_SNAKE, _snake_bite),
     RedFlagRule("cauda_equina", Level.EMERGENCY, "Back pain with numbness around the bottom or genitals, or new bladder or bowel problems", NHS_CAUDA, _cauda_equina),
@@ -684,11 +759,19 @@ def presentation_flags(presentations: dict[str, float], facts: Facts | None = No
     return out
 
 
-def may_be_set_aside(flag: RedFlag) -> bool:
-    """A presentation recognised by meaning alone and flagged at emergency-department level (its
-    category asks for no more, or the match was not strong enough to ask for an ambulance): other
-    evidence by meaning (the nearest reference cases) may outweigh it."""
-    return flag.id.startswith("presentation:") and flag.level == Level.EMERGENCY
+#: A presentation matched at least this closely stands whatever the nearest cases say: a close
+#: reference case of a milder condition ("conjunctivitis with light sensitivity") must not outvote
+#: a message that reads like its emergency ("painful red eye, rainbow rings round lights, vomiting").
+KEEP_SIMILARITY = 0.75
+
+
+def may_be_set_aside(flag: RedFlag, presentations: dict[str, float] | None = None) -> bool:
+    """A presentation recognised by meaning alone, flagged at emergency-department level (its
+    category asks for no more, or the match was not strong enough to ask for an ambulance) and not
+    matched closely: other evidence by meaning (the nearest reference cases) may outweigh it."""
+    if not flag.id.startswith("presentation:") or flag.level != Level.EMERGENCY:
+        return False
+    return (presentations or {}).get(flag.id.removeprefix("presentation:"), 0.0) < KEEP_SIMILARITY
 
 
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:

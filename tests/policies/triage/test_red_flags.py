@@ -275,6 +275,17 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("the voices are telling my son to kill his sister and he has a knife", None, "psychosis_risk_to_others"),
         ("sugar reading 28 and she's drowsy and dehydrated", None, "very_high_sugar_unwell"),
         ("sudden headache during sex, peaked within a minute, easing now", None, "thunderclap_headache"),
+        ("18-month-old, 2 days of vomiting and diarrhoea, no wet nappy for 14 hours", 1, "dehydrated_child"),
+        ("my 2 year old has had diarrhoea all day and now she's really drowsy", 2, "dehydrated_child"),
+        ("my eye is agony, red, and I see rainbow rings round lights", None, "acute_glaucoma"),
+        ("first amoxicillin tablet an hour ago, now blotchy all over and wheezy", None, "allergic_reaction_breathing"),
+        ("stung by a wasp, hives spreading up my arm and my throat feels tight", None, "allergic_reaction_breathing"),
+        ("got out of a kitchen fire, soot round his nose and mouth and his voice is hoarse", None, "smoke_inhalation"),
+        ("she's got sickle cell, her legs are killing her and the usual painkillers haven't touched it", None, "sickle_cell_crisis"),
+        ("says the neighbours are putting thoughts in his head and he's got a kitchen knife", None, "psychosis_risk_to_others"),
+        ("67M, acute R weakness, aphasia, 20 min", None, "phrase:stroke_signs"),
+        ("GHB at a party, unrousable, RR 10", None, "phrase:unconscious"),
+        ("found a stash of tablets and a letter addressed to me in my brother's drawer", None, "phrase:suicidal_ideation"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -303,6 +314,14 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("wife says I snore like a train and sometimes stop breathing for a few seconds in the night", None, "phrase:severe_breathing"),
         ("painless lump in the side of my neck for 4 weeks after a cold, no fever, no night sweats", None, "cardiac_without_chest_pain"),
         ("painful rash with little blisters on one side of her forehead, she says it burns", None, "serious_burn"),
+        ("my 2 year old was sick twice but she's drinking, weeing and playing", 2, "dehydrated_child"),
+        ("my 9 year old has had diarrhoea since yesterday and is a bit tired", 9, "dehydrated_child"),
+        ("sticky red eye, gritty, vision fine, no pain", None, "acute_glaucoma"),
+        ("wasp sting on my hand, red and swollen round it, breathing fine", None, "allergic_reaction_breathing"),
+        ("hives after eating strawberries, itchy, no swelling of lips or tongue, breathing normally", None, "allergic_reaction_breathing"),
+        ("burnt my hand on the oven, no smoke, it's red and sore", None, "smoke_inhalation"),
+        ("my keyboard shortcuts feel weak and slow", None, "phrase:stroke_signs"),
+        ("looking up how to get rid of a cold", None, "phrase:suicidal_ideation"),
     ],
 )
 def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | None, flag: str) -> None:
