@@ -366,8 +366,14 @@ def _ketones_unwell(f: Facts) -> bool:
     return high and (f.has("vomiting", "abdominal_pain", "shortness_of_breath", "confusion", "nausea") or "sick" in text or "drows" in text)
 
 
-_STRIDOR = re.compile(r"\bstridor\b|\bhigh[- ]pitched (?:noise|sound|whistle|squeak)\w* (?:when|as) (?:he |she |they |i )?breath\w* in\b")
-_AT_REST = re.compile(r"\bat rest\b|\bwhen (?:calm|settled|resting|asleep|sleeping)\b|\ball the time\b")
+_STRIDOR = re.compile(
+    r"\bstridor\b|\bhigh[- ]pitched (?:noise|sound|whistle|squeak|crow|wheeze)\w* (?:\w+ ){0,2}?(?:when|as|with|on|every) (?:\w+ ){0,2}?breath\w*(?: in\b)?|"
+    r"\b(?:noise|sound|squeak|whistle|crowing)\w* (?:\w+ ){0,2}?(?:when|as|every time) (?:he |she |they |i )?breathes? in\b"
+)
+_AT_REST = re.compile(
+    r"\bat rest\b|\bwhen (?:calm|settled|resting|asleep|sleeping)\b|\ball the time\b|"
+    r"\beven (?:when|while|if) (?:he'?s |she'?s |they'?re |he is |she is |they are )?(?:sat |sitting |lying |calm|quiet|still|resting|asleep|settled)"
+)
 
 
 def _stridor(f: Facts) -> bool:
@@ -468,7 +474,9 @@ NHS_GCS = "https://www.nice.org.uk/guidance/ng232"
 _CHILD_RED = re.compile(
     r"\b(?:mottled|ashen|grey|gray|blue (?:lips|tinge)|lips (?:are |have gone |gone |look )?blue|grunt\w*|floppy|"
     r"(?:weak|high[- ]pitched|strange|weird|unusual) (?:\w+ )?cr(?:y|ying)|won'?t wake|does(?:n'?t| not) wake|not waking|hard to wake|"
-    r"unresponsive|not responding|no response|(?:not|won'?t|isn'?t|refus\w*) (?:\w+ )?(?:feed\w*|taking (?:any )?milk)|not fed)\b"
+    r"unresponsive|not responding|no response|(?:not|won'?t|isn'?t|refus\w*) (?:\w+ )?(?:feed\w*|taking (?:any )?milk)|not fed|"
+    # chest indrawing (recession): "the skin is sucking in under his ribs"
+    r"recession|indrawing|(?:skin|chest|ribs?|tummy|neck)\W+(?:\w+\W+){0,4}?(?:sucking|sucked|sucks|pulling|pulls|caving|drawing) in)\b"
 )
 
 

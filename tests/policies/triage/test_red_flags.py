@@ -286,6 +286,9 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("67M, acute R weakness, aphasia, 20 min", None, "phrase:stroke_signs"),
         ("GHB at a party, unrousable, RR 10", None, "phrase:unconscious"),
         ("found a stash of tablets and a letter addressed to me in my brother's drawer", None, "phrase:suicidal_ideation"),
+        ("I've sorted out who gets the dog and said my goodbyes", None, "phrase:suicidal_ideation"),
+        ("croupy cough, now a high pitched noise every breath in even when he's sat still", 2, "stridor_at_rest"),
+        ("chesty cough and you can see the skin sucking in under her ribs", 1, "child_red_features"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -322,6 +325,7 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("burnt my hand on the oven, no smoke, it's red and sore", None, "smoke_inhalation"),
         ("my keyboard shortcuts feel weak and slow", None, "phrase:stroke_signs"),
         ("looking up how to get rid of a cold", None, "phrase:suicidal_ideation"),
+        ("going on holiday, sorted out who looks after the cat", None, "phrase:suicidal_ideation"),
     ],
 )
 def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | None, flag: str) -> None:
