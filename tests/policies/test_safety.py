@@ -67,10 +67,17 @@ def test_crises_fire(text: str) -> None:
         "been feeling flat for weeks, not thinking about hurting myself",
         # a denied list: every item is denied, not only the first
         "8 weeks of indigestion after meals, no weight loss, dysphagia, vomiting or melaena",
+        # a face droop from Bell's palsy a clinician has already diagnosed
+        "my bells palsy was diagnosed last week by the gp, face still droopy, any tips?",
     ],
 )
 def test_routine_messages_do_not_fire(text: str) -> None:
     assert policy.evaluate(text) is None
+
+
+def test_a_diagnosed_bells_palsy_still_fires_with_a_sign_it_does_not_cause() -> None:
+    assert policy.evaluate("diagnosed with bells palsy last week, face droopy and now my arm is weak") is not None
+    assert policy.evaluate("my face has dropped on one side, is it bells palsy?") is not None
 
 
 def test_a_denied_list_ends_at_a_turn_or_a_course() -> None:
