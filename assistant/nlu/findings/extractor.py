@@ -316,6 +316,9 @@ def parse_pregnancy(text: str) -> bool | None:
         return False
     if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
         return True
+    # "period is 2 weeks late and the test was positive"
+    if re.search(r"\b(?:period|af)\w* (?:is |was |are )?(?:\w+ ){0,3}?late\b|\bmissed (?:my |a |her )?period", text) and re.search(r"\bpositive\b|\btwo lines\b", text):
+        return True
     # "36 weeks and the baby has hardly moved", "39 weeks, my waters have gone": a gestation
     # stated at the start of a clause, with words only pregnancy uses.
     if re.search(r"(?:^|[,.;]\s*|\b(?:i'?m|i am|she'?s|she is|at|now)\s+)\d{1,2}\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago))", text) and re.search(

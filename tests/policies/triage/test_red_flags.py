@@ -289,6 +289,8 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("I've sorted out who gets the dog and said my goodbyes", None, "phrase:suicidal_ideation"),
         ("croupy cough, now a high pitched noise every breath in even when he's sat still", 2, "stridor_at_rest"),
         ("chesty cough and you can see the skin sucking in under her ribs", 1, "child_red_features"),
+        ("fell on my hand, my wrist is bent in a weird shape like there's a step in it", None, "suspected_fracture"),
+        ("period is 2 weeks late and the test was positive, now brown spotting, pain low down on the left and in my shoulder tip", None, "pregnancy_warning"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
