@@ -18,11 +18,10 @@ import yaml
 from _common import ROOT, machine, summary_ms
 
 sys.path.insert(0, str(ROOT))
+from policies.triage.models import Level
 from tests.live_server import live_server
 
 LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
-THREE = {"emergency_ambulance": "emergency", "emergency": "emergency", "consultation_24": "clinician",
-         "consultation": "clinician", "self_care": "self_care"}
 KEY = {"X-API-Key": "vha-local-dev-key"}
 
 
@@ -42,17 +41,17 @@ def main() -> None:
                 got.append(http.post("/v1/triage", json=body).raise_for_status().json()["level"])
             want = [v["expected"] for v in vignettes]
             five = sum(a == b for a, b in zip(want, got)) / len(want)
-            three = sum(THREE[a] == THREE[b] for a, b in zip(want, got)) / len(want)
+            three = sum(Level(a).group == Level(b).group for a, b in zip(want, got)) / len(want)
             under = sum(LEVELS.index(b) > LEVELS.index(a) for a, b in zip(want, got)) / len(want)
             over = sum(LEVELS.index(b) < LEVELS.index(a) for a, b in zip(want, got)) / len(want)
-            emergencies_under = [v["id"] for v, g in zip(vignettes, got) if THREE[v["expected"]] == "emergency" and THREE[g] != "emergency"]
+            emergencies_under = [v["id"] for v, g in zip(vignettes, got) if Level(v["expected"]).group == "emergency" and Level(g).group != "emergency"]
             print(f"5-level accuracy: {five:.3f}   3-level accuracy: {three:.3f}")
             print(f"under-triage: {under:.3f}   over-triage: {over:.3f}   emergencies triaged below emergency: {len(emergencies_under)} {emergencies_under}")
             for voice in ("patient", "clinical"):
                 idx = [i for i, v in enumerate(vignettes) if v.get("voice") == voice]
                 if not idx:
                     continue
-                acc = sum(THREE[want[i]] == THREE[got[i]] for i in idx) / len(idx)
+                acc = sum(Level(want[i]).group == Level(got[i]).group for i in idx) / len(idx)
                 print(f"3-level accuracy, {voice} voice: {acc:.3f} (n={len(idx)})")
             print("\nper level (5-level recall):")
             for level in LEVELS:

@@ -21,9 +21,6 @@ from assistant.core.triage_service import TriageService
 from assistant.nlu.findings import cases as case_matcher
 from policies.triage.case_bank import CASES_DIR, load_cases
 
-GROUP = {"emergency_ambulance": "emergency", "emergency": "emergency", "consultation_24": "clinician",
-         "consultation": "clinician", "self_care": "self_care"}
-
 
 def _leave_one_out() -> None:
     """Hide an exact match (the case itself) from the nearest-case vote."""
@@ -58,7 +55,7 @@ def main() -> None:
     for case in tqdm(cases, desc="Triaging reference cases", unit="case"):
         item = details[case.id]
         result, _ = service.assess(case.text, age=item.get("age"), sex=item.get("sex"))
-        want, got = GROUP[case.level.value], GROUP[result.level.value]
+        want, got = case.level.group, result.level.group
         confusion[want, got] += 1
         if want == "emergency" and got != "emergency":
             missed.append((case, result.level.value))

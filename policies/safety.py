@@ -146,22 +146,23 @@ _LIST_BREAK = re.compile(
 )
 
 
-def _blank_denied_list(match: re.Match[str]) -> str:
-    # A list stops at a turn ("no fever, but vomiting or diarrhoea" denies only the fever).
-    return match.group(0) if _LIST_BREAK.search(match.group(0)) else " "
+def _denied_lists(text: str) -> list[tuple[int, int]]:
+    """Spans of denied lists; a list stops at a turn ("no fever, but vomiting or diarrhoea"
+    denies only the fever) or a course ("since monday, worse at night")."""
+    return [m.span() for m in _DENIED_LIST.finditer(text) if not _LIST_BREAK.search(m.group(0))]
 
 
 def without_denials(text: str) -> str:
     """``text`` with its denied phrases blanked out ("no shoulder tip pain", "denies vomiting",
     "no weight loss, dysphagia or melaena"), for rules that look for a sign anywhere in a message."""
-    return _DENIALS.sub(" ", _DENIED_LIST.sub(_blank_denied_list, text))
+    for start, end in reversed(_denied_lists(text)):
+        text = text[:start] + " " + text[end:]
+    return _DENIALS.sub(" ", text)
 
 
 def _in_denied_list(sentence: str, start: int) -> bool:
     """A match inside a denied list: the melaena of "no weight loss, vomiting or melaena"."""
-    return any(
-        m.start() <= start < m.end() and not _LIST_BREAK.search(m.group(0)) for m in _DENIED_LIST.finditer(sentence)
-    )
+    return any(a <= start < b for a, b in _denied_lists(sentence))
 
 
 def _negated_inside(sentence: str, match: re.Match[str]) -> bool:

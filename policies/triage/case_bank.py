@@ -48,29 +48,28 @@ class CaseVote:
     weights: dict[Level, float]
     cases: tuple[SimilarCase, ...]
 
+    def share(self, group: str) -> float:
+        return sum(weight for level, weight in self.weights.items() if level.group == group)
+
     @property
     def emergency(self) -> float:
-        return self.weights.get(Level.EMERGENCY_AMBULANCE, 0.0) + self.weights.get(Level.EMERGENCY, 0.0)
+        return self.share("emergency")
 
     @property
     def clinician(self) -> float:
-        return self.weights.get(Level.CONSULTATION_24, 0.0) + self.weights.get(Level.CONSULTATION, 0.0)
+        return self.share("clinician")
 
     @property
     def self_care(self) -> float:
-        return self.weights.get(Level.SELF_CARE, 0.0)
+        return self.share("self_care")
 
     def best_in(self, *levels: Level) -> SimilarCase | None:
         return next((c for c in self.cases if c.level in levels), None)
 
     def level(self) -> Level:
         """The group with most weight, then its most weighted level (ties go to the more urgent)."""
-        groups = [
-            (self.emergency, (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)),
-            (self.clinician, (Level.CONSULTATION_24, Level.CONSULTATION)),
-            (self.self_care, (Level.SELF_CARE,)),
-        ]
-        _, members = max(groups, key=lambda g: g[0])
+        group = max(("emergency", "clinician", "self_care"), key=self.share)
+        members = [level for level in Level if level.group == group]
         return max(members, key=lambda lvl: (self.weights.get(lvl, 0.0), lvl.urgency))
 
 

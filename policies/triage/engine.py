@@ -101,11 +101,6 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     return level, notes
 
 
-def _same_group(a: Level, b: Level) -> bool:
-    clinician = (Level.CONSULTATION_24, Level.CONSULTATION)
-    return a == b or (a in clinician and b in clinician)
-
-
 def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale], text: str) -> Level:
     """The level the nearest reference cases agree on, when they clearly agree."""
     if cases is None:
@@ -120,7 +115,7 @@ def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rati
     lead = max(cases.emergency, cases.clinician, cases.self_care)
     case_level = cases.level()
     if lead >= LEAD_SHARE and case_level.urgency < Level.EMERGENCY.urgency:
-        if _same_group(case_level, level):
+        if case_level.group == level.group:
             # The cases agree on the group; a protocol rule's more urgent level within it stands
             # (new psychosis is same-day care even when the nearest cases are routine ones).
             case_level = case_level.at_least(level)

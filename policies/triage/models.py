@@ -20,6 +20,11 @@ class Level(str, Enum):
     def urgency(self) -> int:
         return {"emergency_ambulance": 4, "emergency": 3, "consultation_24": 2, "consultation": 1, "self_care": 0}[self.value]
 
+    @property
+    def group(self) -> str:
+        """The three-level scale: emergency, see a clinician, or self care."""
+        return "emergency" if self.urgency >= 3 else "clinician" if self.urgency >= 1 else "self_care"
+
     def at_least(self, other: Level) -> Level:
         return self if self.urgency >= other.urgency else other
 
