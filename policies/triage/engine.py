@@ -141,7 +141,7 @@ def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[
         protocol_level = Level.CONSULTATION
         rationale.append(Rationale("no_protocol", Level.CONSULTATION, "Symptoms not matched to a protocol: a clinician should assess", "https://www.nhs.uk/nhs-services/gps/"))
     level = _by_similar_cases(protocol_level, cases, rationale, facts.text)
-    for flag in red_flags:
+    for flag in reversed(red_flags):  # the most urgent ends up first
         level = level.at_least(flag.level)
         rationale.insert(0, Rationale(f"red_flag:{flag.id}", flag.level, flag.description, flag.source))
     for flag in set_aside:

@@ -145,7 +145,7 @@ NHS_PREGNANCY_BLEEDING = "https://www.nhs.uk/pregnancy/related-conditions/common
 _LIGHT = re.compile(r"\b(?:light|lightly|spotting|spots of blood|a little|a bit of|slight|small amount|tiny bit|brown\w*|pinkish|mild|minimal)\b")
 _PREGNANCY_DANGER = re.compile(
     r"\b(?:heavy|heavily|soaking|pouring|clots?|severe|agony|agonising|excruciating|worst|one side|one-sided|"
-    r"left side|right side|shoulder|faint\w*|dizzy|light-?headed|passed out|collapsed?|pale|clammy)\b"
+    r"left side|right side|on the (?:left|right)|(?:left|right)[- ]sided|shoulder|faint\w*|dizzy|light-?headed|passed out|collapsed?|pale|clammy)\b"
 )
 
 

@@ -54,6 +54,13 @@ def test_near_misses_do_not_fire_emergency_flags(text: str) -> None:
     assert result.level.urgency < Level.EMERGENCY.urgency
 
 
+def test_the_most_urgent_red_flag_is_the_first_reason() -> None:
+    result, _ = TriageService().assess("7 weeks pregnant, sharp pain low on the left and brown spotting", sex="female")
+    assert result.level == Level.EMERGENCY
+    assert result.rationale[0].level == Level.EMERGENCY
+    assert "pregnancy_light_bleeding" not in {f.id for f in result.red_flags}
+
+
 def test_level_is_never_below_the_strongest_red_flag() -> None:
     facts = Facts(text="", findings=[FindingFact("cough"), FindingFact("shortness_of_breath", severity="severe")])
     from policies.triage import triage
