@@ -616,6 +616,16 @@ def _dehydrated_child(f: Facts) -> bool:
 _HALOS = re.compile(r"\b(?:halos?|rainbow\w*|rings?|circles?)\b[^.]{0,20}\b(?:round|around) (?:the )?lights?\b|\bhaloes\b")
 
 
+# Pink, frothy sputum is fluid on the lungs (acute heart failure), a 999 call in NHS and AHA
+# guidance, however the breathlessness is described.
+_PINK_FROTH = re.compile(r"\bpink\w*,? (?:and )?froth\w*|\bfroth\w*,? (?:and )?pink\w*|\bfrothy (?:blood|spit|sputum|phlegm)")
+AHA_HEART_FAILURE = "https://www.heart.org/en/health-topics/heart-failure/warning-signs-of-heart-failure"
+
+
+def _pulmonary_oedema(f: Facts) -> bool:
+    return bool(_PINK_FROTH.search(_plain(f)))
+
+
 def _acute_glaucoma(f: Facts) -> bool:
     # NHS: a painful red eye with blurred vision, rings around lights, headache or vomiting can be
     # acute angle-closure glaucoma; go to A&E now.
@@ -659,6 +669,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("dehydrated_child", Level.EMERGENCY, "A young child with diarrhoea or vomiting who is drowsy, has sunken eyes or no wee for 12 hours", NICE_FEVER_CHILD_DV, _dehydrated_child),
     RedFlagRule("acute_glaucoma", Level.EMERGENCY, "A painful eye with rings around lights, or with blurred vision, headache and vomiting (possible acute glaucoma)", NHS_GLAUCOMA, _acute_glaucoma),
     RedFlagRule("allergic_reaction_breathing", Level.EMERGENCY_AMBULANCE, "An allergic reaction with breathing trouble or feeling faint (possible anaphylaxis)", NHS_ANAPHYLAXIS, _allergic_reaction_with_airway_or_circulation),
+    RedFlagRule("pulmonary_oedema", Level.EMERGENCY_AMBULANCE, "Coughing up pink, frothy phlegm (fluid on the lungs)", AHA_HEART_FAILURE, _pulmonary_oedema),
     RedFlagRule("smoke_inhalation", Level.EMERGENCY_AMBULANCE, "Signs of smoke inhalation (hoarse voice, soot around the mouth, breathing trouble)", NHS_SMOKE, _smoke_inhalation),
     RedFlagRule("sickle_cell_crisis", Level.EMERGENCY, "Sickle cell disease with a temperature or a pain crisis not controlled at home", NHS_SICKLE, _sickle_cell_crisis),
     RedFlagRule("snake_bite", Level.EMERGENCY, "A snake bite", NHS_SNAKE, _snake_bite),

@@ -88,6 +88,15 @@ def test_unseen_wording_finds_its_concept_through_the_example_utterances() -> No
         assert found is not None and found.key == key and found.matched_by == "embedding", text
 
 
+def test_no_lexicon_pattern_needs_a_literal_backslash() -> None:
+    # In a single-quoted YAML string "\\b" stays two characters, and the regex then wants a
+    # backslash in the patient's text: "a stiff neck" or "gasping" would never match.
+    for concept in load_lexicon():
+        assert "\\\\" not in concept.pattern.pattern, concept.key
+    assert extract_facts("my neck has been giving me grief").present("neck_pain")
+    assert extract_facts("she is gasping").present("shortness_of_breath")
+
+
 def test_every_example_utterance_names_a_known_concept() -> None:
     from assistant.nlu.findings.extractor import load_examples
 

@@ -199,7 +199,7 @@ def _modifiers(clause: str) -> dict[str, Any]:
         out["onset"] = "gradual"
     if re.search(r"\b(?:severe(?:ly)?|worst|excruciating|unbearable|agoni[sz]ing|killing|terrible|awful|"
                  r"extreme(?:ly)?|10/10|9/10|can'?t bear|so bad|really bad|very bad|intense|crushing|splitting|"
-                 r"(?:really|very|extremely|so) painful|at rest|cyanos\w*|unable to (?:complete|finish) sentences?)\b", clause):
+                 r"(?:really|very|extremely|so) painful|at rest|cyanos\w*|unable to (?:complete|finish) sentences?|gasping)\b", clause):
         out["severity"] = "severe"
     elif re.search(r"\b(?:mild(?:ly)?|slight(?:ly)?|a bit|a little|niggl\w*|minor|dull)\b", clause):
         out["severity"] = "mild"

@@ -298,6 +298,7 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("chesty cough and you can see the skin sucking in under her ribs", 1, "child_red_features"),
         ("fell on my hand, my wrist is bent in a weird shape like there's a step in it", None, "suspected_fracture"),
         ("period is 2 weeks late and the test was positive, now brown spotting, pain low down on the left and in my shoulder tip", None, "pregnancy_warning"),
+        ("gran cant lie flat, sat up all night, coughing up pink frothy stuff", None, "pulmonary_oedema"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -335,6 +336,8 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("my keyboard shortcuts feel weak and slow", None, "phrase:stroke_signs"),
         ("looking up how to get rid of a cold", None, "phrase:suicidal_ideation"),
         ("going on holiday, sorted out who looks after the cat", None, "phrase:suicidal_ideation"),
+        ("made a pink milkshake and it's all frothy on top", None, "pulmonary_oedema"),
+        ("coughing up yellow phlegm with a cold for 4 days", None, "pulmonary_oedema"),
     ],
 )
 def test_named_emergencies_do_not_fire_on_near_misses(text: str, age: float | None, flag: str) -> None:
