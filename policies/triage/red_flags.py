@@ -310,7 +310,8 @@ _FEWER_MOVEMENTS = re.compile(
     r"\b(?:baby|bump|it)\b[^.]{0,30}?(?:\bnot\b|n't\b|\bhardly\b|\bstopped\b|\bless\b|\bfewer\b|\bbarely\b)[^.]{0,20}?\b(?:mov\w*|kick\w*)|"
     r"\b(?:baby|bump)\b[^.]{0,20}?\b(?:mov\w*|kick\w*) (?:a lot |much |far )?(?:less|fewer)\b|"
     r"(?:\bnot\b|n't\b|\bno\b)[^.]{0,25}?\b(?:baby|bump)\b[^.]{0,15}?\b(?:mov\w*|kick\w*)|"
-    r"\b(?:reduced|fewer|less|no|slower|decreased) (?:fetal |foetal |baby'?s? )?(?:movements?|kicks?|kicking)"
+    r"\b(?:reduced|fewer|less|no|slower|decreased) (?:fetal |foetal |baby'?s? )?(?:movements?|kicks?|kicking)|"
+    r"(?:\bnot\b|n'?t\b)\s+(?:felt|had|noticed|seen)\s+(?:any |many |much |proper |real |a |the )?(?:\w+ )?(?:kicks?|movements?|moving|kicking)\b"
 )
 
 
@@ -339,6 +340,7 @@ NICE_NEUTROPENIC = "https://www.nice.org.uk/guidance/ng151"
 NHS_DKA = "https://www.nhs.uk/conditions/diabetic-ketoacidosis/"
 NHS_CROUP = "https://www.nhs.uk/conditions/croup/"
 NHS_WATERS = "https://www.nhs.uk/pregnancy/labour-and-birth/signs-of-labour/signs-that-labour-has-begun/"
+NHS_PRETERM = "https://www.nhs.uk/pregnancy/labour-and-birth/what-happens/premature-labour-and-birth/"
 NHS_PRIAPISM = "https://www.nhs.uk/conditions/priapism/"
 NHS_PARAPHIMOSIS = "https://www.nhs.uk/conditions/phimosis/"
 _IMMUNOSUPPRESSED = re.compile(r"\b(?:chemo\w*|neutropen\w*|carbimazole|clozapine|immunosuppress\w*|transplant\w*|methotrexate)\b")
@@ -403,6 +405,23 @@ _BIRTH_NOW = re.compile(r"\bneed(?:s)? to push\b|\burge to push\b|\bbaby(?:'s| i
 def _waters_broken(f: Facts) -> bool:
     # NHS: call the maternity unit when the waters break; they will usually want to see you.
     return bool(f.pregnant) and bool(_WATERS.search(_plain(f)))
+
+
+# Regular tightenings or period-like cramps before 37 weeks, or pressure low down: possible
+# premature labour, and the maternity unit should see her now (NHS premature labour).
+_LABOUR_SIGN = re.compile(
+    r"\b(?:contractions?|tightenings?|cramps?|cramping|pains?)\b[^.]{0,40}\bevery \d{1,2} ?(?:min|mins|minutes)\b"
+    r"|\b(?:regular|coming and going regularly) (?:contractions?|tightenings?|cramps?|pains?)\b|\bpressure (?:down below|in my (?:bottom|pelvis|vagina)|low down)\b"
+    r"|\b(?:show|mucus plug)\b"
+)
+
+
+def _preterm_labour(f: Facts) -> bool:
+    if not f.pregnant:
+        return False
+    text = _plain(f)
+    weeks = [int(m.group(1)) for m in re.finditer(r"\b(\d{1,2})\s*(?:\+\d|weeks?|wks?|/40)\b(?!\s*(?:old|ago))", text)]
+    return any(20 <= w < 37 for w in weeks) and bool(_LABOUR_SIGN.search(text))
 
 
 def _birth_imminent(f: Facts) -> bool:
@@ -616,9 +635,147 @@ def _dehydrated_child(f: Facts) -> bool:
 _HALOS = re.compile(r"\b(?:halos?|rainbow\w*|rings?|circles?)\b[^.]{0,20}\b(?:round|around) (?:the )?lights?\b|\bhaloes\b")
 
 
+# Breathlessness while sitting still is severe whatever caused it (NHS shortness of breath: get
+# help at once for sudden breathlessness, or breathlessness that does not ease with rest).
+_BREATHLESS_AT_REST = re.compile(
+    r"\b(?:out of breath|breathless|short of breath|puffed(?: out)?|can'?t catch (?:my|his|her|their) breath|struggling (?:for|to) breath\w*)"
+    r"\W+(?:\w+\W+){0,3}?(?:even )?(?:when |while |just )?(?:sitting|sat|lying|resting|at rest|doing nothing|not moving)\b"
+    r"|\b(?:can )?only (?:take|manage|get) (?:tiny|small|short|shallow|little) breaths\b"
+)
+
+
+def _breathless_at_rest(f: Facts) -> bool:
+    return bool(_BREATHLESS_AT_REST.search(_plain(f)))
+
+
+# A clot on the lung (NHS pulmonary embolism; NICE NG158): breathlessness with pain on breathing
+# in, a fast pulse, coughing blood or a swollen calf, in someone with a reason to clot.
+_CLOT_RISK = re.compile(
+    r"\blong[- ]?haul\b|\b(?:long|\d+ ?(?:h|hr|hrs|hours?)|overnight) (?:flight|drive|car journey|coach|bus|train)|\bflew\b|\bflight\b"
+    r"|\b(?:operation|surgery|op|c-section|caesarean|hip replacement|knee replacement)\b|\bpost[- ]?op\b"
+    r"|\b(?:contraceptive |combined |the |birth control )pill\b|\bhrt\b|\bplaster cast\b|\bin a cast\b|\bcast on\b"
+    r"|\bpregnan\w*|\b(?:gave|giving|given) birth\b|\b(?:after|since) (?:the |my )?(?:birth|delivery)\b|\bhad (?:a |my |the )?baby\b|\bpostpartum\b|\bbed ?(?:bound|ridden)\b|\bimmobil\w*"
+    r"|\bcancer\b|\bchemo\w*|\bdvt\b|\bclots?\b"
+)
+_CLOT_SIGN = re.compile(
+    r"\b(?:when|if|as|every time) (?:i |he |she |they )?(?:take|took|breathe|breathing|try to breathe|inhale)\w* ?(?:a |in |deep|big|deeply)\w*"
+    r"|\b(?:big|deep) breaths? (?:in )?(?:hurts|is painful|catches|stabs|makes)|\bhurts? to breathe\b"
+    r"|\bcough\w* (?:up )?blood|\bblood (?:when|in) (?:i |my )?cough"
+    r"|\bcalf (?:is |has )?(?:\w+ )?(?:swollen|swelling|tender|sore|painful|aching|hot|warm)|\bswollen (?:left |right )?calf"
+    r"|\b(?:heart|pulse) (?:is |was |keeps )?(?:racing|pounding|going fast|really fast)"
+)
+
+
+def _possible_clot_on_lung(f: Facts) -> bool:
+    if not f.has("shortness_of_breath"):
+        return False
+    text = _plain(f)
+    fast = (f.heart_rate or 0) >= 100
+    return bool(_CLOT_RISK.search(text)) and (fast or bool(_CLOT_SIGN.search(text)))
+
+
+# Bleeding from the bottom that needs A&E (NHS rectal bleeding): a lot of blood (toilet water turned
+# red, large clots), dark red or maroon blood, or bleeding with dizziness or faintness, or on
+# anticoagulants.
+_FROM_BOTTOM = re.compile(
+    r"\b(?:bum|bottom|back passage|rectum|rectal\w*|anus|poo\w*|stools?|toilet|loo|bowl|pan|wip\w*|bowel movement|pr)\b"
+)
+_BLOOD = re.compile(r"\b(?:blood\w*|bleed\w*|clots?)\b")
+_RECTAL_HEAVY = re.compile(
+    r"\b(?:toilet|bowl|loo|pan|water)\W+(?:\w+\W+){0,4}?(?:full of|filled with|turned|went|gone|was|is) (?:\w+ )?(?:red|blood)"
+    r"|\b(?:dark red|maroon|plum|claret)\b|\b(?:large|big|massive|huge) (?:blood )?clots?\b|\bclots of blood\b"
+    r"|\b(?:lots|loads|a lot|so much|cupful|cups?) of blood\b|\bpure blood\b|\bjust blood\b"
+)
+_FAINT = re.compile(r"\b(?:dizz\w*|faint\w*|woozy|light[- ]?headed|pass(?:ed|ing)? out|collaps\w*|clammy|pale and)\b")
+_ANTICOAGULANT = re.compile(r"\b(?:apixaban|rivaroxaban|edoxaban|dabigatran|warfarin|eliquis|xarelto|blood thinners?|anticoagula\w*)\b")
+
+
+def _rectal_bleeding_serious(f: Facts) -> bool:
+    text = _plain(f)
+    if not (_FROM_BOTTOM.search(text) and _BLOOD.search(text)):
+        return False
+    return bool(_RECTAL_HEAVY.search(text) or _FAINT.search(text) or _ANTICOAGULANT.search(text))
+
+
+# Sepsis in an adult or older child (NHS sepsis): an infection, and a sign on NHS's call-999 list.
+_INFECTION = re.compile(
+    r"\binfect\w*|\b(?:uti|cellulitis|abscess|pneumonia|flu)\b|\bshiver\w*|\bshakes\b|\bshaking\b|\brigou?rs\b|\bchills\b"
+    r"|\b(?:cut|wound|graze|bite|scratch|blister|stitches|incision|scar)\b[^.]{0,60}\b(?:red|puffy|swollen|hot|pus|oozing|angry|weeping|smell\w*)"
+)
+_SEPSIS_SIGN = re.compile(
+    r"\bmottled\b|\bblotchy\b|\bskin (?:\w+ ){0,3}(?:blotch\w*|grey|gray|blue)|\b(?:lips|tongue) (?:\w+ ){0,2}(?:blue|grey|gray)"
+    r"|\bbreathing (?:really |very |so )?fast\b|\bfeel\w* like (?:i'?m|im|he'?s|she'?s) (?:going to |gonna )?(?:die|dying)\b"
+    r"|\b(?:going to|gonna|about to) pass out\b|\bfaint\w* when (?:i |he |she )?(?:stand|get up)"
+    r"|\b(?:not|haven'?t|hasn'?t|no) (?:had a |been for a |passed )?(?:pee|wee|urine)d?\b[^.]{0,20}\b(?:all day|since (?:yesterday|last night|this morning))"
+)
+
+
+# Confused, not drowsy: NHS lists acting confused or not making sense among sepsis's 999 signs;
+# drowsiness alone in an adult with flu is not one.
+_CONFUSED = re.compile(
+    r"\bconfus\w*|\bdisorient\w*|\bnot making (?:any )?sense\b|\btalking (?:nonsense|rubbish|gibberish)\b|\bslurr\w*"
+    r"|\b(?:doesn'?t|does not|didn'?t|don'?t) know (?:where|what|who|which)\b|\btalking to (?:people|someone|things) (?:who|that)\b"
+)
+# Sudden confusion (delirium) is an emergency in its own right (NICE CG103): a change within hours
+# or a day in someone who was clear before.
+_SUDDEN_CHANGE = re.compile(
+    r"\bsudden\w*|\ball of a sudden\b|\bout of nowhere\b|\bwas (?:fine|normal|ok|okay|himself|herself|perfectly \w+) (?:yesterday|this morning|last night|earlier|an hour ago|at lunch)"
+    r"|\b(?:since|from) (?:this morning|last night|lunchtime|earlier today)\b|\btoday (?:he|she|they) (?:doesn'?t|don'?t|can'?t|is|are|keeps?)\b"
+)
+
+
+def _sudden_confusion(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_CONFUSED.search(text) and _SUDDEN_CHANGE.search(text))
+
+
+# In a child, NHS adds a very sleepy, floppy child who is not responding as they normally do.
+_CHILD_SEPSIS_SIGN = re.compile(r"\b(?:very|so|really|extremely) (?:lethargic|listless|floppy|sleepy)\b|\bjust lying there\b|\bnot (?:responding|reacting) like\b")
+
+
+def _sepsis_signs(f: Facts) -> bool:
+    text = _plain(f)
+    infected = f.febrile or bool(_INFECTION.search(text))
+    child = f.age_years is not None and f.age_years < 16
+    return infected and bool(_SEPSIS_SIGN.search(text) or _CONFUSED.search(text) or (child and _CHILD_SEPSIS_SIGN.search(text)))
+
+
+# A fever in pregnancy with shivering, a racing heart, vomiting or a smelly discharge: the
+# maternity unit should see her now (pregnancy raises the risk of sepsis, NHS sepsis; RCOG).
+_PREGNANCY_INFECTION = re.compile(
+    r"\bshiver\w*|\bshakes\b|\brigou?rs\b|\b(?:heart|pulse) (?:is |was |keeps )?(?:racing|pounding|going fast)"
+    r"|\bcan'?t keep (?:any ?thing|water|fluids?|drinks?|food) down\b|\b(?:smelly|smelling|green|offensive) discharge\b|\bdischarge (?:\w+ )?smells?\b"
+)
+
+
+def _fever_in_pregnancy_unwell(f: Facts) -> bool:
+    hot = (f.temperature_c or 0) >= 38 or f.has("fever")
+    return bool(f.pregnant) and hot and bool(_PREGNANCY_INFECTION.search(_plain(f)))
+
+
+# Vertigo with a sign from the brain rather than the ear (NICE CKS vertigo: central causes need
+# emergency assessment): unable to walk straight or stand, double vision, slurred speech.
+_CENTRAL_SIGN = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|unable to) (?:walk|stand|stay) (?:straight|up|upright|without)|\bveer\w*|\bkeep (?:falling|leaning|tipping) (?:over )?to"
+    r"|\b(?:falling|leaning|pulling|tipping|drifting) (?:over )?to (?:one|the left|the right|the side|one side)"
+    r"|\bdouble vision\b|\bseeing double\b|\bspeech (?:\w+ ){0,3}?(?:thick|slurr\w*)|\bface (?:is |feels |has gone )?numb"
+)
+
+
+def _central_vertigo(f: Facts) -> bool:
+    text = _plain(f)
+    spinning = re.search(r"\b(?:vertigo|spinning|spins|dizz\w*|off balance|unsteady)\b", text)
+    return bool(spinning and _CENTRAL_SIGN.search(text))
+
+
 # Pink, frothy sputum is fluid on the lungs (acute heart failure), a 999 call in NHS and AHA
 # guidance, however the breathlessness is described.
 _PINK_FROTH = re.compile(r"\bpink\w*,? (?:and )?froth\w*|\bfroth\w*,? (?:and )?pink\w*|\bfrothy (?:blood|spit|sputum|phlegm)")
+NHS_PE = "https://www.nhs.uk/conditions/pulmonary-embolism/"
+NHS_RECTAL_BLEEDING = "https://www.nhs.uk/conditions/bleeding-from-the-bottom-rectal-bleeding/"
+NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
+NICE_DELIRIUM = "https://www.nice.org.uk/guidance/cg103"
+NICE_VERTIGO = "https://cks.nice.org.uk/topics/vertigo/"
 AHA_HEART_FAILURE = "https://www.heart.org/en/health-topics/heart-failure/warning-signs-of-heart-failure"
 
 
@@ -669,6 +826,13 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("dehydrated_child", Level.EMERGENCY, "A young child with diarrhoea or vomiting who is drowsy, has sunken eyes or no wee for 12 hours", NICE_FEVER_CHILD_DV, _dehydrated_child),
     RedFlagRule("acute_glaucoma", Level.EMERGENCY, "A painful eye with rings around lights, or with blurred vision, headache and vomiting (possible acute glaucoma)", NHS_GLAUCOMA, _acute_glaucoma),
     RedFlagRule("allergic_reaction_breathing", Level.EMERGENCY_AMBULANCE, "An allergic reaction with breathing trouble or feeling faint (possible anaphylaxis)", NHS_ANAPHYLAXIS, _allergic_reaction_with_airway_or_circulation),
+    RedFlagRule("breathless_at_rest", Level.EMERGENCY, "Short of breath while sitting still or able to take only small breaths", NHS_SOB, _breathless_at_rest),
+    RedFlagRule("possible_clot_on_lung", Level.EMERGENCY, "Breathlessness with pain on breathing in, a fast pulse, coughed blood or a swollen calf, after a flight, surgery, pregnancy or on the pill (possible clot on the lung)", NHS_PE, _possible_clot_on_lung),
+    RedFlagRule("rectal_bleeding_serious", Level.EMERGENCY, "Bleeding from the bottom that is heavy or dark red, or with dizziness, or on blood thinners", NHS_RECTAL_BLEEDING, _rectal_bleeding_serious),
+    RedFlagRule("sepsis_signs", Level.EMERGENCY_AMBULANCE, "An infection with blotchy or blue-grey skin, fast breathing, confusion, faintness or no urine all day (possible sepsis)", NHS_SEPSIS, _sepsis_signs),
+    RedFlagRule("fever_in_pregnancy_unwell", Level.EMERGENCY, "A high temperature in pregnancy with shivering, a racing heart, vomiting or a smelly discharge (possible sepsis)", NHS_SEPSIS, _fever_in_pregnancy_unwell),
+    RedFlagRule("sudden_confusion", Level.EMERGENCY, "Confusion that came on suddenly, over hours or a day (possible delirium)", NICE_DELIRIUM, _sudden_confusion),
+    RedFlagRule("central_vertigo", Level.EMERGENCY, "Dizziness with being unable to walk straight, double vision or thick speech (possible stroke)", NICE_VERTIGO, _central_vertigo),
     RedFlagRule("pulmonary_oedema", Level.EMERGENCY_AMBULANCE, "Coughing up pink, frothy phlegm (fluid on the lungs)", AHA_HEART_FAILURE, _pulmonary_oedema),
     RedFlagRule("smoke_inhalation", Level.EMERGENCY_AMBULANCE, "Signs of smoke inhalation (hoarse voice, soot around the mouth, breathing trouble)", NHS_SMOKE, _smoke_inhalation),
     RedFlagRule("sickle_cell_crisis", Level.EMERGENCY, "Sickle cell disease with a temperature or a pain crisis not controlled at home", NHS_SICKLE, _sickle_cell_crisis),
@@ -680,6 +844,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("stridor", Level.EMERGENCY, "Noisy, high-pitched breathing in (stridor)", NHS_CROUP, _stridor),
     RedFlagRule("bulging_fontanelle", Level.EMERGENCY_AMBULANCE, "A bulging soft spot on a baby's head", NHS_MENINGITIS, _bulging_fontanelle),
     RedFlagRule("infant_head_injury", Level.EMERGENCY, "A head injury in a baby under 1", NICE_HEAD, _infant_head_injury),
+    RedFlagRule("preterm_labour", Level.EMERGENCY, "Before 37 weeks: regular tightenings or cramps, or pressure low down (possible premature labour)", NHS_PRETERM, _preterm_labour),
     RedFlagRule("birth_imminent", Level.EMERGENCY_AMBULANCE, "Birth about to happen (urge to push, head showing)", NHS_WATERS, _birth_imminent),
     RedFlagRule("waters_broken", Level.EMERGENCY, "Waters broken in pregnancy: the maternity unit should see you now", NHS_WATERS, _waters_broken),
     RedFlagRule("priapism", Level.EMERGENCY, "An erection lasting more than 4 hours or that will not go down", NHS_PRIAPISM, _priapism),
@@ -750,6 +915,12 @@ def _presentations(path: Path = PRESENTATIONS_FILE) -> tuple[float, dict[str, Re
     return float(document["strong_similarity"]), flags
 
 
+_BLANCHES = re.compile(
+    r"\b(?:fades?|faded|fading|goes? white|went white|goes? away|went away|disappears?|disappeared|blanch\w*) (?:\w+ ){0,4}?(?:when|if|under|with) (?:i |you )?(?:press|push|a glass|the glass|glass)"
+    r"|\bglass test (?:\w+ ){0,3}(?:fine|ok|okay|negative|normal|passed|fades?)"
+)
+
+
 def _fits_the_patient(key: str, f: Facts | None) -> bool:
     """Presentations that only exist for some patients: meaning alone cannot tell "my 5 year old has
     a temperature" from fever in a baby, but the stated age can."""
@@ -757,7 +928,12 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
         return True
     age, sex = f.age_years, f.sex
     if key == "infant_fever":
-        return age is None or age < 1
+        # NICE NG143: any fever under 3 months; 39C or more at 3-6 months.
+        return age is None or age < 0.25 or (age < 0.5 and (f.temperature_c or 39) >= 39)
+    if key == "meningitis" and _BLANCHES.search(f.text.lower()):
+        # The rash fades under pressure, and nothing else points to meningitis: by meaning alone
+        # "a red rash after a fever" reads like the rash that does not fade.
+        return f.has("neck_stiffness", "confusion") or bool(re.search(r"\b(?:light hurts|dislikes? (?:the )?light|photophob\w*|stiff neck)\b", f.text.lower()))
     if key in ("pre_eclampsia", "heavy_bleeding_in_pregnancy_or_ectopic"):
         return sex != "male"  # not age: "had my baby 3 days ago" states the baby's
     if key == "testicular_torsion":

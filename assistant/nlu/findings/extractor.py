@@ -321,8 +321,8 @@ def parse_pregnancy(text: str) -> bool | None:
         return True
     # "36 weeks and the baby has hardly moved", "39 weeks, my waters have gone": a gestation
     # stated at the start of a clause, with words only pregnancy uses.
-    if re.search(r"(?:^|[,.;]\s*|\b(?:i'?m|i am|she'?s|she is|at|now)\s+)\d{1,2}\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago))", text) and re.search(
-        r"\b(?:waters|contractions?|tightenings?|midwife|fetal|foetal|bump|labour|labor|kicks?|kicking|baby (?:is |has |hasn'?t |isn'?t )?(?:\w+ )?mov\w*)\b", text
+    if re.search(r"(?:^|[,.;]\s*|\b(?:i'?m|i am|she'?s|she is|at|now)\s+)(?:\d{1,2}\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago))|[1-4]\d\+[0-6]\b)", text) and re.search(
+        r"\b(?:period[- ](?:type|like) (?:cramps?|pains?)|(?:cramps?|pains?) every \d{1,2} ?min\w*|waters|contractions?|tightenings?|braxton|twins|midwife|fetal|foetal|bump|labour|labor|kicks?|kicking|baby (?:is |has |hasn'?t |isn'?t )?(?:\w+ )?mov\w*)\b", text
     ):
         return True
     return None
