@@ -4,14 +4,17 @@ below the strongest red flag that fired."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from policies.safety import SafetyPolicy, without_denials
+from policies.safety import SafetyPolicy
+from policies.triage.flag_rule import RedFlagRule
+from policies.triage.flag_rule import plain as _plain
+from policies.triage.infection_flags import INFECTION_RULES
+from policies.triage.injury_flags import INJURY_RULES
+from policies.triage.medicine_flags import MEDICINE_RULES
 from policies.triage.models import Facts, Level, RedFlag
 
 NHS_999 = "https://www.nhs.uk/nhs-services/urgent-and-emergency-care-services/when-to-call-999/"
@@ -31,21 +34,6 @@ NHS_VISION = "https://www.nhs.uk/conditions/vision-loss/"
 NHS_CELLULITIS = "https://www.nhs.uk/conditions/cellulitis/"
 
 
-@dataclass(frozen=True)
-class RedFlagRule:
-    id: str
-    level: Level
-    description: str
-    source: str
-    test: Callable[[Facts], bool]
-
-    def flag(self) -> RedFlag:
-        return RedFlag(self.id, self.level, self.description, self.source)
-
-
-def _plain(f: Facts) -> str:
-    """The text in lower case with denied phrases removed ("no stridor at rest", "no ketones")."""
-    return without_denials(f.text.lower())
 
 
 def _age(f: Facts) -> float | None:
@@ -294,7 +282,11 @@ def _cardiac_without_chest_pain(f: Facts) -> bool:
 
 
 _GLUCOSE = re.compile(r"\b(?:sugars?|glucose|bm|cbg|bg|meter|reading|levels?)\b\D{0,25}?(\d{1,2}(?:\.\d)?)\b")
-_HYPO_DANGER = re.compile(r"\b(?:drows\w*|dozy|confus\w*|not making (?:any )?sense|isn'?t making (?:any )?sense|can'?t swallow|cannot swallow|won'?t wake|unresponsive|fitting|seizure)")
+_HYPO_DANGER = re.compile(r"\b(?:drows\w*|dozy|confus\w*|muddl\w*|struggling to (?:read|see|think)|not making (?:any )?sense|isn'?t making (?:any )?sense|can'?t swallow|cannot swallow|won'?t wake|unresponsive|fitting|seizure)")
+
+
+_ON_INSULIN = re.compile(r"\b(?:insulin|novorapid|humalog|lantus|levemir|tresiba|fiasp|gliclazide|hypo\w*|diabet\w*|type ?1|t1d?)\b")
+_BARE_READING = re.compile(r"\b(?:i'?m|im|it'?s|its|was|only|down to|dropped to|at|reading)\s+(\d\.\d)\b")
 
 
 def _severe_hypo(f: Facts) -> bool:
@@ -302,6 +294,9 @@ def _severe_hypo(f: Facts) -> bool:
     # cannot swallow; the lowest stated reading counts (a later normal one means it was treated).
     text = f.text.lower()
     readings = [float(m.group(1)) for m in _GLUCOSE.finditer(text)]
+    if _ON_INSULIN.search(text):
+        # "took my novorapid twice... checked and im 3.1": a reading told without the word "sugar"
+        readings += [float(m.group(1)) for m in _BARE_READING.finditer(text)]
     treated = len(readings) > 1 and readings[-1] >= 4.0
     return bool(readings) and min(readings) < 4.0 and not treated and bool(_HYPO_DANGER.search(text))
 
@@ -309,6 +304,7 @@ def _severe_hypo(f: Facts) -> bool:
 _FEWER_MOVEMENTS = re.compile(
     r"\b(?:baby|bump|it)\b[^.]{0,30}?(?:\bnot\b|n't\b|\bhardly\b|\bstopped\b|\bless\b|\bfewer\b|\bbarely\b)[^.]{0,20}?\b(?:mov\w*|kick\w*)|"
     r"\b(?:baby|bump)\b[^.]{0,20}?\b(?:mov\w*|kick\w*) (?:a lot |much |far )?(?:less|fewer)\b|"
+    r"\b(?:baby|bump)\b[^.]{0,25}?\b(?:much |a lot |far |really )?(?:quieter|less active|not as active|still)\b(?! moving)|"
     r"(?:\bnot\b|n't\b|\bno\b)[^.]{0,25}?\b(?:baby|bump)\b[^.]{0,15}?\b(?:mov\w*|kick\w*)|"
     r"\b(?:reduced|fewer|less|no|slower|decreased) (?:fetal |foetal |baby'?s? )?(?:movements?|kicks?|kicking)|"
     r"(?:\bnot\b|n'?t\b)\s+(?:felt|had|noticed|seen)\s+(?:any |many |much |proper |real |a |the )?(?:\w+ )?(?:kicks?|movements?|moving|kicking)\b"
@@ -459,10 +455,12 @@ def _snake_bite(f: Facts) -> bool:
 
 _SADDLE = re.compile(
     r"\b(?:numb\w*|tingl\w*|no feeling|can'?t feel|pins and needles)\b[^.]{0,40}\b(?:back passage|bum|bottom|anus|saddle|genitals?|groin|between (?:my|his|her|the) legs|inner thighs?|private)|"
+    r"\b(?:back passage|bum|bottom|anus|genitals|between (?:my|his|her|the) legs|privates)\b[^.]{0,30}\b(?:numb\w*|tingl\w*|no feeling|dead)|"
     r"\bsaddle (?:numbness|anaesthesia|anesthesia|area)|\b(?:reduced|altered|loss of|lost|decreased|no) (?:perianal|saddle|perineal) (?:sensation|feeling)"
 )
 _BLADDER = re.compile(
     r"\b(?:can'?t|cannot|unable to|struggl\w* to|hardly|barely|difficulty|trouble)\b[^.]{0,15}\b(?:pee|wee|urinat\w*|pass(?:ing)? urine)|"
+    r"\b(?:haven'?t|hasn'?t|have not|not) been able to (?:pee|wee|urinat\w*|pass (?:water|urine))|"
     r"\b(?:wet (?:my|him|her)sel\w*|incontinen\w*|lost control of (?:my|his|her) (?:bladder|bowels?)|retention)\b"
 )
 
@@ -565,8 +563,17 @@ def _heavy_bleeding_unwell(f: Facts) -> bool:
     return bool(heavy) and bool(re.search(r"\b(?:dizzy|faint\w*|light-?headed|short of breath|breathless|passed out|pale|clammy)\b", text))
 
 
+_DARK_SKIN_PATCH = re.compile(r"\b(?:black|blackish|dusky|darkish|dark|purple|grey|gray)\b[^.]{0,20}\b(?:patch|skin|area|bit)\b|\b(?:skin|patch|area)\b[^.]{0,25}\b(?:black|blackish|dusky|darkish|purple)\b|\blooks? (?:\w+ )?(?:dark|black|dusky)\w*")
+_PAIN_RUNAWAY = re.compile(r"\bpain\b[^.]{0,40}\b(?:ramped|worse than (?:\w+ ){0,3}looks|much worse|way worse|massively|spread\w*|out of proportion)|\b(?:worse|more painful) than (?:\w+ ){0,3}looks\b")
+
+
 def _necrotising_infection(f: Facts) -> bool:
-    return bool(re.search(r"\bcrepitus\b|\bpain (?:\w+ )?out of proportion\b|\bnecrotising\b|\bnecrotizing\b", _plain(f)))
+    # NHS necrotising fasciitis: pain far worse than the wound looks, then skin going dark or
+    # blistering, with fever; crackling under the skin.
+    text = _plain(f)
+    if re.search(r"\bcrepitus\b|\bpain (?:\w+ )?out of proportion\b|\bnecrotising\b|\bnecrotizing\b|\bcrackl\w* (?:under|when i press)", text):
+        return True
+    return bool(_PAIN_RUNAWAY.search(text) and _DARK_SKIN_PATCH.search(text))
 
 
 def _psychosis_risk_to_others(f: Facts) -> bool:
@@ -713,7 +720,7 @@ _SEPSIS_SIGN = re.compile(
 # Confused, not drowsy: NHS lists acting confused or not making sense among sepsis's 999 signs;
 # drowsiness alone in an adult with flu is not one.
 _CONFUSED = re.compile(
-    r"\bconfus\w*|\bdisorient\w*|\bnot making (?:any )?sense\b|\btalking (?:nonsense|rubbish|gibberish)\b|\bslurr\w*"
+    r"\bconfus\w*|\bmuddl\w*|\bdisorient\w*|\bnot making (?:any )?sense\b|\bsaid the same thing (?:\w+ )?(?:times|again)|\btalking (?:nonsense|rubbish|gibberish)\b|\bslurr\w*"
     r"|\b(?:doesn'?t|does not|didn'?t|don'?t) know (?:where|what|who|which)\b|\btalking to (?:people|someone|things) (?:who|that)\b"
 )
 # Sudden confusion (delirium) is an emergency in its own right (NICE CG103): a change within hours
@@ -722,6 +729,28 @@ _SUDDEN_CHANGE = re.compile(
     r"\bsudden\w*|\ball of a sudden\b|\bout of nowhere\b|\bwas (?:fine|normal|ok|okay|himself|herself|perfectly \w+) (?:yesterday|this morning|last night|earlier|an hour ago|at lunch)"
     r"|\b(?:since|from) (?:this morning|last night|lunchtime|earlier today)\b|\btoday (?:he|she|they) (?:doesn'?t|don'?t|can'?t|is|are|keeps?)\b"
 )
+
+
+# Hardly passing urine, or dark urine, with muddled thinking or faintness during a sickness bug or
+# on water tablets: severe dehydration or kidney injury (NHS dehydration: go to A&E).
+_LITTLE_URINE = re.compile(r"\b(?:hardly|barely|not|haven'?t|hasn'?t|no)\b[^.]{0,15}\b(?:peed|pee|weed|wee|urinated|passed (?:water|urine))\b|\bno (?:wet )?nappies\b|\b(?:pee|wee|urine)\b[^.]{0,20}\bdark brown\b")
+
+
+def _severe_dehydration(f: Facts) -> bool:
+    text = _plain(f)
+    losing = re.search(r"\b(?:diarrho?ea|vomit\w*|being sick|been sick|tummy bug|stomach bug|gastro\w*|the runs|can'?t keep (?:\w+ )?down|heat|water tablets?|furosemide|diuretic)\b", text)
+    return bool(losing and _LITTLE_URINE.search(text) and (_CONFUSED.search(text) or re.search(r"\b(?:faint\w*|pass(?:ed|ing)? out|collaps\w*)\b", text)))
+
+
+# Bruises that came from nowhere with bleeding gums, nosebleeds or tiny red or purple dots: blood
+# that is not clotting (NICE NG12: unexplained petechiae need immediate assessment).
+_UNEXPLAINED_BRUISES = re.compile(r"\bbruis\w*\b[^.]{0,50}\b(?:don'?t remember|didn'?t bump|no reason|out of nowhere|from nowhere|without|all over|everywhere)|\b(?:unexplained|random|mystery) bruis\w*")
+_BLEEDING_SIGN = re.compile(r"\bgums? (?:\w+ ){0,3}bleed\w*|\bbleeding gums\b|\bnose ?bleeds?\b|\btiny (?:red|purple|dark) (?:dots|spots|marks)\b|\bpin ?prick (?:spots|dots|rash)\b|\bpetechia\w*|\bblood blisters? in (?:my|his|her|the) mouth")
+
+
+def _bleeding_tendency(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_UNEXPLAINED_BRUISES.search(text) and _BLEEDING_SIGN.search(text))
 
 
 def _sudden_confusion(f: Facts) -> bool:
@@ -764,7 +793,7 @@ _CENTRAL_SIGN = re.compile(
 
 def _central_vertigo(f: Facts) -> bool:
     text = _plain(f)
-    spinning = re.search(r"\b(?:vertigo|spinning|spins|dizz\w*|off balance|unsteady)\b", text)
+    spinning = re.search(r"\b(?:vertigo|spinning|spins|dizz\w*|off balance|unsteady|turning (?:a)?round|going (?:a)?round|room (?:is )?moving)\b", text)
     return bool(spinning and _CENTRAL_SIGN.search(text))
 
 
@@ -774,6 +803,8 @@ _PINK_FROTH = re.compile(r"\bpink\w*,? (?:and )?froth\w*|\bfroth\w*,? (?:and )?p
 NHS_PE = "https://www.nhs.uk/conditions/pulmonary-embolism/"
 NHS_RECTAL_BLEEDING = "https://www.nhs.uk/conditions/bleeding-from-the-bottom-rectal-bleeding/"
 NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
+NHS_DEHYDRATION = "https://www.nhs.uk/conditions/dehydration/"
+NICE_NG12 = "https://www.nice.org.uk/guidance/ng12"
 NICE_DELIRIUM = "https://www.nice.org.uk/guidance/cg103"
 NICE_VERTIGO = "https://cks.nice.org.uk/topics/vertigo/"
 AHA_HEART_FAILURE = "https://www.heart.org/en/health-topics/heart-failure/warning-signs-of-heart-failure"
@@ -832,6 +863,8 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("sepsis_signs", Level.EMERGENCY_AMBULANCE, "An infection with blotchy or blue-grey skin, fast breathing, confusion, faintness or no urine all day (possible sepsis)", NHS_SEPSIS, _sepsis_signs),
     RedFlagRule("fever_in_pregnancy_unwell", Level.EMERGENCY, "A high temperature in pregnancy with shivering, a racing heart, vomiting or a smelly discharge (possible sepsis)", NHS_SEPSIS, _fever_in_pregnancy_unwell),
     RedFlagRule("sudden_confusion", Level.EMERGENCY, "Confusion that came on suddenly, over hours or a day (possible delirium)", NICE_DELIRIUM, _sudden_confusion),
+    RedFlagRule("severe_dehydration", Level.EMERGENCY, "Hardly passing urine, or dark urine, with confusion or faintness during a sickness bug or on water tablets", NHS_DEHYDRATION, _severe_dehydration),
+    RedFlagRule("bleeding_tendency", Level.EMERGENCY, "Bruises from nowhere with bleeding gums, nosebleeds or tiny red or purple spots", NICE_NG12, _bleeding_tendency),
     RedFlagRule("central_vertigo", Level.EMERGENCY, "Dizziness with being unable to walk straight, double vision or thick speech (possible stroke)", NICE_VERTIGO, _central_vertigo),
     RedFlagRule("pulmonary_oedema", Level.EMERGENCY_AMBULANCE, "Coughing up pink, frothy phlegm (fluid on the lungs)", AHA_HEART_FAILURE, _pulmonary_oedema),
     RedFlagRule("smoke_inhalation", Level.EMERGENCY_AMBULANCE, "Signs of smoke inhalation (hoarse voice, soot around the mouth, breathing trouble)", NHS_SMOKE, _smoke_inhalation),
@@ -882,6 +915,9 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("hypothermia", Level.EMERGENCY, "Body temperature below 35°C", NHS_999, _hypothermia),
     RedFlagRule("breathlessness", Level.CONSULTATION_24, "New shortness of breath", NHS_SOB, lambda f: f.has("shortness_of_breath")),
     RedFlagRule("spreading_infection", Level.CONSULTATION_24, "Infected wound with fever or spreading redness", NHS_CELLULITIS, _spreading_infection),
+    *INJURY_RULES,
+    *INFECTION_RULES,
+    *MEDICINE_RULES,
 )
 
 _safety = SafetyPolicy()

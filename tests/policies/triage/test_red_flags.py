@@ -321,6 +321,11 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("she said you won't have to worry about me soon", None, "phrase:suicidal_ideation"),
         ("I don't think I can keep going. I've got a rope in my wardrobe", None, "phrase:suicidal_ideation"),
         ("woke up and my speech sounds a bit thick and my face feels odd", None, "phrase:stroke_signs"),
+        ("a boil near my bum, pain has ramped up massively and there's a patch that looks almost black", None, "necrotising_infection"),
+        ("my ear is closed since this morning and everything is turning around, I cannot walk straight", None, "central_vertigo"),
+        ("tummy bug for 3 days, on furosemide, hardly peed at all today and I'm getting muddled", 74, "severe_dehydration"),
+        ("bruises all over I don't remember getting, my gums bleed and tiny red dots on my shins", None, "bleeding_tendency"),
+        ("checked after my novorapid and im 3.1, sweaty and muddled", None, "severe_hypoglycaemia"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -376,6 +381,10 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("had my usual 2 paracetamol at 8 and again at 12", None, "phrase:overdose_poisoning"),
         ("food poisoning from a kebab, sick twice", None, "poisoning"),
         ("hurts when I cough, no breathing problems", None, "phrase:severe_breathing"),
+        ("a boil on my leg, a bit sore, red round the edge", None, "necrotising_infection"),
+        ("tummy bug, peeing less than usual but drinking and feel ok", None, "severe_dehydration"),
+        ("bruised my shin on the coffee table, gums bleed a bit when I floss", None, "bleeding_tendency"),
+        ("type 1, was 3.5 after PE, had jelly babies, now 6.2 and fine", None, "severe_hypoglycaemia"),
         ("coughing up yellow phlegm with a cold for 4 days", None, "pulmonary_oedema"),
     ],
 )
