@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policies.safety import without_denials
 from policies.triage.models import Facts, Level, RedFlag
@@ -24,4 +25,10 @@ class RedFlagRule:
 
 def plain(f: Facts) -> str:
     """The text in lower case with denied phrases removed ("no stridor at rest", "no ketones")."""
-    return without_denials(f.text.lower())
+    return _plain_text(f.text)
+
+
+@lru_cache(maxsize=256)
+def _plain_text(text: str) -> str:
+    # Some hundred rules read the same message; finding its denials once keeps triage fast.
+    return without_denials(text.lower())
