@@ -523,7 +523,8 @@ _MALARIA_AREAS = re.compile(
 
 def _fever_after_malaria_travel(f: Facts) -> bool:
     text = _plain(f)
-    travelled = re.search(r"\b(?:back from|returned|came back|come back|travel\w*|holiday|trip|visit\w*|flew)\b", text)
+    # Past travel only: "planning a trip to Kenya in 8 weeks" is a travel-clinic question.
+    travelled = re.search(r"\b(?:back from|returned|came back|come back|got back|travell?ed|visited|flew (?:back|home|in)|been (?:to|in)|was in|were in|(?:on|from) (?:a |my |our |the )?(?:holiday|trip) (?:in|to))\b", text)
     return f.febrile and bool(travelled) and bool(_MALARIA_AREAS.search(text))
 
 
@@ -610,7 +611,8 @@ def _allergic_reaction_with_airway_or_circulation(f: Facts) -> bool:
     return bool(_ALLERGEN.search(text) and _HIVES.search(text) and _BREATHING_OR_FAINT.search(text))
 
 
-_FIRE = re.compile(r"\b(?:house |kitchen |building |car )?fire\b|\bsmoke\b|\bsoot\b|\bblaze\b")
+# "I smoke 15 a day" is not a fire: smoke counts as a noun someone breathed.
+_FIRE = re.compile(r"\b(?:house |kitchen |building |car )?fire\b|\bsoot\b|\bblaze\b|\bsmoke[- ]filled\b|\b(?:breath\w*|inhal\w*|full of|thick|black|lots of|a lot of|so much|choking on|in the) (?:in )?(?:the )?smoke\b|\bsmoke (?:inhalation|alarm|everywhere|from)\b")
 _INHALATION = re.compile(r"\bsoot\b[^.]{0,30}\b(?:mouth|nose|face|sputum|spit|phlegm|cough)|\bsinged\b|\bhoarse\w*|\bwheez\w*|short of breath|breathless|struggling to breathe|coughing (?:up )?(?:black|dark)")
 
 
