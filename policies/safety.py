@@ -130,9 +130,9 @@ def _negated_before(sentence: str, start: int) -> bool:
     # Within the clause: "no fever, but vomiting blood" denies only the fever.
     clause = re.split(r"[,;:]|\bbut\b", sentence[max(0, start - 40) : start])[-1]
     before = re.findall(r"[\w']+", clause)[-3:]
-    # "she didn't hurt herself" (in a fall or a fit): only when "didn't" is the very word before,
-    # so "tried but didn't manage to kill myself" is still heard.
-    return bool(_NEGATION_CUE.search(" ".join(before))) or (bool(before) and before[-1] in ("didn't", "didnt"))
+    # "she didn't hurt herself" (in a fall or a fit), "not struggling to breathe": only when the
+    # word is the very one before, so "tried but didn't manage to kill myself" is still heard.
+    return bool(_NEGATION_CUE.search(" ".join(before))) or (bool(before) and before[-1] in ("didn't", "didnt", "not"))
 
 
 _DENIALS = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")

@@ -269,7 +269,7 @@ NHS_FETAL_MOVEMENTS = "https://www.nhs.uk/pregnancy/keeping-well/your-babys-move
 
 # A heart attack without chest pain: pain in the jaw, neck, arm or upper back with a cold sweat
 # (AHA warning signs); common in older adults, women and people with diabetes.
-_CARDIAC_SITES = re.compile(r"\b(?:jaw|neck|arms?|shoulder ?blades?|upper back|between (?:my|his|her) shoulders)\b")
+_CARDIAC_SITES = re.compile(r"\b(?:jaw|teeth|neck|arms?|shoulder ?blades?|upper back|between (?:my|his|her) shoulders)\b")
 _CLAMMY = re.compile(r"\b(?:clammy|cold sweat|sweaty|sweating|sweats|grey and sweaty|drenched)\b")
 
 
@@ -277,7 +277,8 @@ def _cardiac_without_chest_pain(f: Facts) -> bool:
     text = _plain(f)  # "no night sweats" is not a cold sweat
     adult = f.age_years is None or f.age_years >= 30
     return adult and bool(_CARDIAC_SITES.search(text)) and bool(_CLAMMY.search(text)) and (
-        f.has("nausea", "vomiting", "shortness_of_breath", "dizziness") or "sick" in text or "ache" in text or "pain" in text
+        f.has("nausea", "vomiting", "shortness_of_breath", "dizziness")
+        or re.search(r"\bsick|ache|pain|\bindigestion\b|\bheartburn\b|\bdiscomfort\b|\bpressure\b|\btight\w*|\bheav\w*", text) is not None
     )
 
 
@@ -490,7 +491,7 @@ NHS_GCS = "https://www.nice.org.uk/guidance/ng232"
 # NICE NG143 "red" features in a child under 5 (high risk of serious illness).
 _CHILD_RED = re.compile(
     r"\b(?:mottled|ashen|grey|gray|blue (?:lips|tinge)|lips (?:are |have gone |gone |look )?blue|grunt\w*|floppy|"
-    r"(?:weak|high[- ]pitched|strange|weird|unusual) (?:\w+ )?cr(?:y|ying)|won'?t wake|does(?:n'?t| not) wake|not waking|hard to wake|"
+    r"(?:weak|high[- ]pitched|strange|weird|unusual) (?:\w+ )?cr(?:y|ying)|whimper\w*|moaning|turn\w* away from (?:\w+ ){0,3}feeds?|won'?t wake|does(?:n'?t| not) wake|not waking|hard to wake|"
     r"unresponsive|not responding|no response|(?:not|won'?t|isn'?t|refus\w*) (?:\w+ )?(?:feed\w*|taking (?:any )?milk)|not fed|"
     # chest indrawing (recession): "the skin is sucking in under his ribs"
     r"recession|indrawing|(?:skin|chest|ribs?|tummy|neck)\W+(?:\w+\W+){0,4}?(?:sucking|sucked|sucks|pulling|pulls|caving|drawing) in)\b"
@@ -582,10 +583,10 @@ def _psychosis_risk_to_others(f: Facts) -> bool:
     psychotic = f.has("psychosis") or re.search(
         r"\bvoices\b|\bhallucinat\w*|\bparanoi\w*|\bpsychos\w*|\bschizophren\w*|"
         r"\b(?:putting|put|inserting) thoughts\b|\bthoughts (?:in|into) (?:his|her|my|their) head|"
-        r"\b(?:watching|spying on|poisoning|following|controlling) (?:him|her|me|them)\b",
+        r"\b(?:watching|spying on|poisoning|following|controlling|after|out to get) (?:him|her|me|them|us)\b|\bbarricad\w*",
         text,
     )
-    danger = re.search(r"\b(?:knife|weapon|gun|axe)\b|\b(?:kill|hurt|harm|attack|stab)\b[^.]{0,20}\b(?:his|her|their|my|the|a)?\s*(?:sister|brother|mum|mom|dad|wife|husband|neighbou?r|partner|child|baby|someone|somebody|people|them|him|her)\b", text)
+    danger = re.search(r"\b(?:knife|weapon|gun|axe|bat|machete|hammer)\b|\bget(?:ting)? them (?:first|before)|\b(?:kill|hurt|harm|attack|stab)\b[^.]{0,20}\b(?:his|her|their|my|the|a)?\s*(?:sister|brother|mum|mom|dad|wife|husband|neighbou?r|partner|child|baby|someone|somebody|people|them|him|her)\b", text)
     return bool(psychotic) and bool(danger)
 
 
@@ -636,9 +637,9 @@ def _dehydrated_child(f: Facts) -> bool:
     if age is None or age >= 5 or not f.has("vomiting", "diarrhoea"):
         return False
     text = _plain(f)
-    drowsy = f.has("confusion") or bool(re.search(r"\b(?:drowsy|lethargic|listless|floppy|hard to wake|sleepy)\b", text))
+    drowsy = f.has("confusion") or bool(re.search(r"\b(?:drowsy|lethargic|listless|floppy|hard to wake|sleepy|just wants to (?:lie|sleep))\b", text))
     # "no wet nappy for 14 hours" is itself the sign, so it is read before denials are removed.
-    return drowsy or bool(re.search(r"\bsunken\b", text)) or bool(_NO_WEE_12H.search(f.text.lower()))
+    return drowsy or bool(re.search(r"\bsunken\b|\bsunk in\b|\bno tears\b", text)) or bool(_NO_WEE_12H.search(f.text.lower()))
 
 
 _HALOS = re.compile(r"\b(?:halos?|rainbow\w*|rings?|circles?)\b[^.]{0,20}\b(?:round|around) (?:the )?lights?\b|\bhaloes\b")
@@ -755,6 +756,23 @@ def _bleeding_tendency(f: Facts) -> bool:
     return bool(_UNEXPLAINED_BRUISES.search(text) and _BLEEDING_SIGN.search(text))
 
 
+# Purging or starving with fainting, a fluttering, slow or skipping heart, chest pain or weak,
+# cramping muscles: an eating disorder that has become a medical emergency (NICE NG69; MEED).
+_PURGING_OR_STARVING = re.compile(
+    r"\bmak\w* myself (?:be )?sick|\bthrow\w* up (?:on purpose|after (?:every|each|meals))|\blaxatives?\b|\bpurg\w*"
+    r"|\b(?:[1-5]\d\d|few hundred) (?:calories|cals|kcal)\b|\bbarely eat\w*|\bnot eat(?:en|ing) (?:for|in) (?:days|a week|weeks)|\bstarv\w*|\banorexi\w*|\bbulimi\w*"
+)
+_BODY_FAILING = re.compile(
+    r"\bfaint\w*|\bpass(?:ed|ing)? out|\bcollaps\w*|\bheart\b[^.]{0,30}\b(?:flutter\w*|skip\w*|slow|irregular|racing|pounding|missing beats|funny)|\bpalpitations\b"
+    r"|\bchest pain|\bmuscles? (?:\w+ ){0,2}(?:weak|cramp\w*)|\bcramp\w*|\bcan'?t (?:stand|get up)"
+)
+
+
+def _eating_disorder_unstable(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_PURGING_OR_STARVING.search(text) and _BODY_FAILING.search(text))
+
+
 def _sudden_confusion(f: Facts) -> bool:
     text = _plain(f)
     return bool(_CONFUSED.search(text) and _SUDDEN_CHANGE.search(text))
@@ -807,6 +825,7 @@ NHS_RECTAL_BLEEDING = "https://www.nhs.uk/conditions/bleeding-from-the-bottom-re
 NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
 NHS_DEHYDRATION = "https://www.nhs.uk/conditions/dehydration/"
 NICE_NG12 = "https://www.nice.org.uk/guidance/ng12"
+NICE_EATING_DISORDERS = "https://www.nice.org.uk/guidance/ng69"
 NICE_DELIRIUM = "https://www.nice.org.uk/guidance/cg103"
 NICE_VERTIGO = "https://cks.nice.org.uk/topics/vertigo/"
 AHA_HEART_FAILURE = "https://www.heart.org/en/health-topics/heart-failure/warning-signs-of-heart-failure"
@@ -867,6 +886,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("sudden_confusion", Level.EMERGENCY, "Confusion that came on suddenly, over hours or a day (possible delirium)", NICE_DELIRIUM, _sudden_confusion),
     RedFlagRule("severe_dehydration", Level.EMERGENCY, "Hardly passing urine, or dark urine, with confusion or faintness during a sickness bug or on water tablets", NHS_DEHYDRATION, _severe_dehydration),
     RedFlagRule("bleeding_tendency", Level.EMERGENCY, "Bruises from nowhere with bleeding gums, nosebleeds or tiny red or purple spots", NICE_NG12, _bleeding_tendency),
+    RedFlagRule("eating_disorder_unstable", Level.EMERGENCY, "Purging or starving with fainting, a fluttering or slow heart, chest pain or weak, cramping muscles", NICE_EATING_DISORDERS, _eating_disorder_unstable),
     RedFlagRule("central_vertigo", Level.EMERGENCY, "Dizziness with being unable to walk straight, double vision or thick speech (possible stroke)", NICE_VERTIGO, _central_vertigo),
     RedFlagRule("pulmonary_oedema", Level.EMERGENCY_AMBULANCE, "Coughing up pink, frothy phlegm (fluid on the lungs)", AHA_HEART_FAILURE, _pulmonary_oedema),
     RedFlagRule("smoke_inhalation", Level.EMERGENCY_AMBULANCE, "Signs of smoke inhalation (hoarse voice, soot around the mouth, breathing trouble)", NHS_SMOKE, _smoke_inhalation),

@@ -326,6 +326,14 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("tummy bug for 3 days, on furosemide, hardly peed at all today and I'm getting muddled", 74, "severe_dehydration"),
         ("bruises all over I don't remember getting, my gums bleed and tiny red dots on my shins", None, "bleeding_tendency"),
         ("checked after my novorapid and im 3.1, sweaty and muddled", None, "severe_hypoglycaemia"),
+        ("making myself sick 5 times a day, legs cramping and my heart keeps doing a flutter thing", None, "eating_disorder_unstable"),
+        ("eating 300 calories a day for months, fainted twice today", None, "eating_disorder_unstable"),
+        ("indigestion since 7, gaviscon did nothing, now clammy with an ache up into my teeth", None, "cardiac_without_chest_pain"),
+        ("my 6 week old is whimpering instead of crying and turned away from her last two feeds", 0.1, "child_red_features"),
+        ("up on crystal for 3 days, people following me, got a bat by the door, getting them first", None, "psychosis_risk_to_others"),
+        ("nobody would even notice if I drove into a bridge pillar, it'd look like an accident", None, "phrase:suicidal_ideation"),
+        ("she sent a photo looking down from the top of a car park saying last sunset", None, "phrase:suicidal_ideation"),
+        ("coughing up proper blood, a few spoonfuls each time", None, "phrase:internal_bleeding"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -385,6 +393,13 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("tummy bug, peeing less than usual but drinking and feel ok", None, "severe_dehydration"),
         ("bruised my shin on the coffee table, gums bleed a bit when I floss", None, "bleeding_tendency"),
         ("type 1, was 3.5 after PE, had jelly babies, now 6.2 and fine", None, "severe_hypoglycaemia"),
+        ("trying to lose weight, eating 1500 calories, feel fine", None, "eating_disorder_unstable"),
+        ("heartburn after a curry, gaviscon sorted it", None, "cardiac_without_chest_pain"),
+        ("watched a sunset from the top of the hill on holiday", None, "phrase:suicidal_ideation"),
+        ("coughing up green phlegm with a cold", None, "phrase:internal_bleeding"),
+        ("I drink a bottle of vodka a day and get the shakes in the morning", None, "phrase:dka_hypo"),
+        ("my baby's 6 weeks and I cry most days, is this the baby blues?", 0.1, "phrase:baby_red_flags"),
+        ("asthma worse in the cold, not struggling to breathe right now", None, "phrase:severe_breathing"),
         ("coughing up yellow phlegm with a cold for 4 days", None, "pulmonary_oedema"),
     ],
 )
