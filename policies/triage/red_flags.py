@@ -112,7 +112,8 @@ def _thunderclap(f: Facts) -> bool:
 
 
 # Examination signs of an inflamed peritoneum (appendicitis, perforation): surgical review today.
-_PERITONISM = re.compile(r"\b(?:guarding|rebound|peritonism|peritonitic|rigid abdomen|board-?like|rigidity)\b", re.IGNORECASE)
+# Pain jolted by every bump in the road is a lay sign of an inflamed abdominal lining.
+_PERITONISM = re.compile(r"\b(?:guarding|rebound|peritonism|peritonitic|rigid abdomen|board-?like|rigidity)\b|\b(?:hurts|pain\w*|agony|kills)\b[^.]{0,50}\b(?:over (?:the )?(?:speed )?bumps|goes over (?:a |the )?bumps?|every bump|jolt\w*)", re.IGNORECASE)
 
 
 def _abdominal_severe(f: Facts) -> bool:
@@ -255,7 +256,8 @@ NHS_JAUNDICE = "https://www.nhs.uk/conditions/jaundice/"
 NHS_HYPO = "https://www.nhs.uk/conditions/low-blood-sugar-hypoglycaemia/"
 NHS_POSTPARTUM_PSYCHOSIS = "https://www.nhs.uk/mental-health/conditions/post-partum-psychosis/"
 _RECENT_BIRTH = re.compile(
-    r"\b(?:had (?:a|our|my|her|the) baby|gave birth|given birth|postpartum|post-partum|postnatal|post-natal|"
+    r"\b(?:had (?:a|our|my|her|the) baby|gave birth|given birth|postpartum|post-partum|postnatal|post-natal|baby is \d{1,2} (?:days?|weeks?) old|newborn|"
+    r"since (?:she|he|they|the baby) (?:came|was born|were born)|\d{1,2} (?:days?|weeks?) (?:after|since) (?:the |her |my )?(?:birth|delivery)|"
     r"since (?:the|her|my) (?:birth|delivery|c-?section))\b"
 )
 
@@ -407,8 +409,8 @@ def _waters_broken(f: Facts) -> bool:
 # Regular tightenings or period-like cramps before 37 weeks, or pressure low down: possible
 # premature labour, and the maternity unit should see her now (NHS premature labour).
 _LABOUR_SIGN = re.compile(
-    r"\b(?:contractions?|tightenings?|cramps?|cramping|pains?)\b[^.]{0,40}\bevery \d{1,2} ?(?:min|mins|minutes)\b"
-    r"|\b(?:regular|coming and going regularly) (?:contractions?|tightenings?|cramps?|pains?)\b|\bpressure (?:down below|in my (?:bottom|pelvis|vagina)|low down)\b"
+    r"\b(?:contractions?|tightenings?|cramps?|cramping|pains?)\b[^.]{0,40}\bevery \d{1,2}(?:\s*(?:-|to)\s*\d{1,2})? ?(?:min|mins|minutes)\b"
+    r"|\b(?:regular|coming and going regularly) (?:contractions?|tightenings?|cramps?|pains?)\b|\bpressure (?:feeling )?(?:down below|in my (?:bottom|pelvis|vagina)|low down)\b"
     r"|\b(?:show|mucus plug)\b"
 )
 
@@ -797,9 +799,14 @@ _PREGNANCY_INFECTION = re.compile(
 )
 
 
+# A miscarriage, termination or birth in the last weeks counts too (an infection of what remains).
+_RECENT_PREGNANCY_END = re.compile(r"\bmiscarr\w*|\btermination\b|\babortion\b|\bgave birth\b|\bhad (?:the|my|a) baby\b|\bc-?section\b|\bcaesarean\b|\bpostpartum\b|\bsince the birth\b")
+
+
 def _fever_in_pregnancy_unwell(f: Facts) -> bool:
     hot = (f.temperature_c or 0) >= 38 or f.has("fever")
-    return bool(f.pregnant) and hot and bool(_PREGNANCY_INFECTION.search(_plain(f)))
+    text = _plain(f)
+    return (bool(f.pregnant) or bool(_RECENT_PREGNANCY_END.search(text))) and hot and bool(_PREGNANCY_INFECTION.search(text) or re.search(r"\b(?:tummy|stomach|belly|pelvic|abdominal) (?:\w+ ){0,3}(?:pain\w*|sore|worse)|\bpain\w* (?:\w+ ){0,3}(?:tummy|stomach|belly|pelvis)", text))
 
 
 # Vertigo with a sign from the brain rather than the ear (NICE CKS vertigo: central causes need

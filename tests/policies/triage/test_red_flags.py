@@ -334,6 +334,11 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("nobody would even notice if I drove into a bridge pillar, it'd look like an accident", None, "phrase:suicidal_ideation"),
         ("she sent a photo looking down from the top of a car park saying last sunset", None, "phrase:suicidal_ideation"),
         ("coughing up proper blood, a few spoonfuls each time", None, "phrase:internal_bleeding"),
+        ("a man fell on the pavement, arms and legs jerking for 6 or 7 minutes now", None, "phrase:seizure"),
+        ("miscarried 10 days ago, now the discharge smells horrible, fever and my lower tummy is more painful", None, "fever_in_pregnancy_unwell"),
+        ("29 weeks, tightenings every 5-6 minutes and a heavy pressure feeling down below", None, "preterm_labour"),
+        ("really bad pain low in my tummy, temp 38.9, it hurts when the car goes over bumps", None, "severe_abdominal_pain"),
+        ("baby is 9 days old, barely slept, the numbers on the clock are messages meant for me", None, "postpartum_psychosis"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -400,6 +405,8 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("I drink a bottle of vodka a day and get the shakes in the morning", None, "phrase:dka_hypo"),
         ("my baby's 6 weeks and I cry most days, is this the baby blues?", 0.1, "phrase:baby_red_flags"),
         ("asthma worse in the cold, not struggling to breathe right now", None, "phrase:severe_breathing"),
+        ("my legs keep jerking when I'm falling asleep", None, "phrase:seizure"),
+        ("had a miscarriage last year, period came back normally, bit crampy", None, "fever_in_pregnancy_unwell"),
         ("coughing up yellow phlegm with a cold for 4 days", None, "pulmonary_oedema"),
     ],
 )
