@@ -113,7 +113,9 @@ def _thunderclap(f: Facts) -> bool:
 
 # Examination signs of an inflamed peritoneum (appendicitis, perforation): surgical review today.
 # Pain jolted by every bump in the road is a lay sign of an inflamed abdominal lining.
-_PERITONISM = re.compile(r"\b(?:guarding|rebound|peritonism|peritonitic|rigid abdomen|board-?like|rigidity)\b|\b(?:hurts|pain\w*|agony|kills)\b[^.]{0,50}\b(?:over (?:the )?(?:speed )?bumps|goes over (?:a |the )?bumps?|every bump|jolt\w*)", re.IGNORECASE)
+_PERITONISM = re.compile(r"\b(?:guarding|rebound|peritonism|peritonitic|rigid abdomen|board-?like|rigidity)\b|\b(?:hurts|pain\w*|agony|kills)\b[^.]{0,50}\b(?:over (?:the )?(?:speed )?bumps|goes over (?:a |the )?bumps?|every bump|jolt\w*)"
+    r"|\bbumps?\b[^.]{0,40}\b(?:agony|hurt\w*|pain\w*|killing)\b"
+    r"|\b(?:tummy|belly|stomach|abdomen)\b[^.]{0,25}\b(?:feels |is |gone |went |has gone )(?:really |very |so |rock |all )?(?:hard|rigid|solid)\b(?! to)", re.IGNORECASE)
 
 
 def _abdominal_severe(f: Facts) -> bool:
@@ -273,6 +275,20 @@ NHS_FETAL_MOVEMENTS = "https://www.nhs.uk/pregnancy/keeping-well/your-babys-move
 # (AHA warning signs); common in older adults, women and people with diabetes.
 _CARDIAC_SITES = re.compile(r"\b(?:jaw|teeth|neck|arms?|shoulder ?blades?|upper back|between (?:my|his|her) shoulders)\b")
 _CLAMMY = re.compile(r"\b(?:clammy|cold sweat|sweaty|sweating|sweats|grey and sweaty|drenched)\b")
+
+
+# "Indigestion" that antacids do not touch, with a cold sweat and breathlessness or in someone with
+# diabetes: a heart attack felt in the upper stomach (AHA: women, older people and people with
+# diabetes often describe it this way).
+_INDIGESTION = re.compile(r"\bindigestion\b|\bheartburn\b|\b(?:top|upper) (?:of )?(?:my |the )?(?:stomach|tummy|belly)\b|\bepigastr\w*")
+_ANTACID_FAILED = re.compile(r"\b(?:gaviscon|rennie\w*|antacids?|tums|omeprazole)\b[^.]{0,30}\b(?:hasn'?t|haven'?t|didn'?t|not|isn'?t|won'?t|done nothing|no (?:help|difference))")
+
+
+def _cardiac_indigestion(f: Facts) -> bool:
+    text = _plain(f)
+    if not (_INDIGESTION.search(text) and _CLAMMY.search(text)):
+        return False
+    return bool(f.has("shortness_of_breath") or _ANTACID_FAILED.search(text) or re.search(r"\bdiabet\w*|\bgr[ae]y\b", text))
 
 
 def _cardiac_without_chest_pain(f: Facts) -> bool:
@@ -725,14 +741,14 @@ _SEPSIS_SIGN = re.compile(
 # Confused, not drowsy: NHS lists acting confused or not making sense among sepsis's 999 signs;
 # drowsiness alone in an adult with flu is not one.
 _CONFUSED = re.compile(
-    r"\bconfus\w*|\bmuddl\w*|\bdisorient\w*|\bnot making (?:any )?sense\b|\bsaid the same thing (?:\w+ )?(?:times|again)|\btalking (?:nonsense|rubbish|gibberish)\b|\bslurr\w*"
+    r"\bconfus\w*|\bmuddl\w*|\bdisorient\w*|\bnot (?:really |quite )?making (?:any |much )?sense\b|\bthinks (?:it'?s|it is) (?:19|20)\d\d\b|\bsaid the same thing (?:\w+ )?(?:times|again)|\btalking (?:nonsense|rubbish|gibberish)\b|\bslurr\w*"
     r"|\b(?:doesn'?t|does not|didn'?t|don'?t) know (?:where|what|who|which)\b|\btalking to (?:people|someone|things) (?:who|that)\b"
 )
 # Sudden confusion (delirium) is an emergency in its own right (NICE CG103): a change within hours
 # or a day in someone who was clear before.
 _SUDDEN_CHANGE = re.compile(
     r"\bsudden\w*|\ball of a sudden\b|\bout of nowhere\b|\bwas (?:fine|normal|ok|okay|himself|herself|perfectly \w+) (?:yesterday|this morning|last night|earlier|an hour ago|at lunch)"
-    r"|\b(?:since|from) (?:this morning|last night|lunchtime|earlier today)\b|\btoday (?:he|she|they) (?:doesn'?t|don'?t|can'?t|is|are|keeps?)\b"
+    r"|\b(?:since|from) (?:this morning|last night|lunchtime|earlier today|yesterday(?: afternoon| evening| morning)?)\b|\byesterday\b[^.]{0,60}\btoday\b|\bnot (?:him|her)self\b|\btoday (?:he|she|they) (?:doesn'?t|don'?t|can'?t|is|are|keeps?)\b"
 )
 
 
@@ -743,8 +759,9 @@ _LITTLE_URINE = re.compile(r"\b(?:hardly|barely|not|haven'?t|hasn'?t|no)\b[^.]{0
 
 def _severe_dehydration(f: Facts) -> bool:
     text = _plain(f)
-    losing = re.search(r"\b(?:diarrho?ea|vomit\w*|being sick|been sick|tummy bug|stomach bug|gastro\w*|the runs|can'?t keep (?:\w+ )?down|heat|water tablets?|furosemide|diuretic)\b", text)
-    return bool(losing and _LITTLE_URINE.search(text) and (_CONFUSED.search(text) or re.search(r"\b(?:faint\w*|pass(?:ed|ing)? out|collaps\w*)\b", text)))
+    losing = re.search(r"\b(?:diarrho?ea|vomit\w*|being sick|been sick|sickness|tummy bug|stomach bug|bug|norovirus|gastro\w*|the runs|can'?t keep (?:\w+ ){0,2}down|heat|water tablets?|furosemide|diuretic)\b", text)
+    # "no wee since yesterday" is itself the sign, so it is read before denials are removed.
+    return bool(losing and _LITTLE_URINE.search(f.text.lower()) and (_CONFUSED.search(text) or re.search(r"\b(?:faint\w*|pass(?:ed|ing)? out|collaps\w*)\b", text)))
 
 
 # Bruises that came from nowhere with bleeding gums, nosebleeds or tiny red or purple dots: blood
@@ -777,7 +794,9 @@ def _eating_disorder_unstable(f: Facts) -> bool:
 
 def _sudden_confusion(f: Facts) -> bool:
     text = _plain(f)
-    return bool(_CONFUSED.search(text) and _SUDDEN_CHANGE.search(text))
+    # "not really making sense" carries its own "not", which the denial stripping would remove.
+    confused = _CONFUSED.search(text) or re.search(r"\bnot (?:really |quite )?making (?:any |much )?sense\b", f.text.lower())
+    return bool(confused and _SUDDEN_CHANGE.search(text))
 
 
 # In a child, NHS adds a very sleepy, floppy child who is not responding as they normally do.
@@ -919,6 +938,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
     RedFlagRule("news2_medium", Level.EMERGENCY, "Vital signs with a NEWS2 score of 5-6, or one sign far from normal", RCP_NEWS2, _news2_medium),
     RedFlagRule("shock_index", Level.EMERGENCY, "Pulse faster than the systolic blood pressure (signs of shock)", RCP_NEWS2, _shock_index),
+    RedFlagRule("cardiac_indigestion", Level.EMERGENCY_AMBULANCE, "'Indigestion' with a cold sweat and breathlessness, or that antacids do not touch (a heart attack can feel like this)", AHA_HEART_ATTACK, _cardiac_indigestion),
     RedFlagRule("cardiac_without_chest_pain", Level.EMERGENCY, "Pain in the jaw, neck, arm or upper back with a cold sweat (a heart attack can happen without chest pain)", AHA_HEART_ATTACK, _cardiac_without_chest_pain),
     RedFlagRule("severe_hypoglycaemia", Level.EMERGENCY_AMBULANCE, "Low blood sugar with drowsiness, confusion or unable to swallow", NHS_HYPO, _severe_hypo),
     RedFlagRule("postpartum_psychosis", Level.EMERGENCY, "Signs of psychosis after giving birth", NHS_POSTPARTUM_PSYCHOSIS, _postpartum_psychosis),

@@ -209,7 +209,7 @@ def _modifiers(clause: str) -> dict[str, Any]:
         out["progression"] = "worsening"
     elif re.search(r"\b(?:better|improving|easing|settling)\b", clause):
         out["progression"] = "improving"
-    if re.search(r"\b(?:radiat\w*|spread\w* (?:to|into|down)|going (?:down|into|up) (?:my|his|her|the)|into (?:my|his|her|the) (?:jaw|arm|back|neck)|down (?:my|his|her|the) (?:left )?arm)\b", clause):
+    if re.search(r"\b(?:radiat\w*|(?:straight )?through to (?:my|his|her|the) back|spread\w* (?:to|into|down)|going (?:down|into|up) (?:my|his|her|the)|into (?:my|his|her|the) (?:jaw|arm|back|neck)|down (?:my|his|her|the) (?:left )?arm)\b", clause):
         out["radiation"] = True
     duration = parse_duration_hours(clause)
     if duration is not None:

@@ -339,6 +339,15 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("29 weeks, tightenings every 5-6 minutes and a heavy pressure feeling down below", None, "preterm_labour"),
         ("really bad pain low in my tummy, temp 38.9, it hurts when the car goes over bumps", None, "severe_abdominal_pain"),
         ("baby is 9 days old, barely slept, the numbers on the clock are messages meant for me", None, "postpartum_psychosis"),
+        ("since yesterday afternoon he's not himself, talking to people who aren't there", 79, "sudden_confusion"),
+        ("yesterday walking with her frame, today can't stand, sleepier and not really making sense", 91, "sudden_confusion"),
+        ("bad indigestion at the top of my stomach, Gaviscon hasn't touched it, sweating buckets", 71, "cardiac_indigestion"),
+        ("husband has COPD, can't get a full sentence out, lips and fingertips have gone blue", 76, "phrase:severe_breathing"),
+        ("he told me he's been saving up his sleeping tablets and he's got enough now", 78, "phrase:suicidal_ideation"),
+        ("sickness bug, can't keep even water down, no wee since yesterday morning, muddled", 88, "severe_dehydration"),
+        ("severe pain at the top of my stomach going straight through to my back, puked loads", None, "severe_abdominal_pain"),
+        ("pain low on the right, going over bumps in the car was agony, now my whole tummy feels really hard", 16, "severe_abdominal_pain"),
+        ("he pulled a mug of tea off the side onto himself, big blisters coming up", 3, "serious_burn"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -407,6 +416,9 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("asthma worse in the cold, not struggling to breathe right now", None, "phrase:severe_breathing"),
         ("my legs keep jerking when I'm falling asleep", None, "phrase:seizure"),
         ("had a miscarriage last year, period came back normally, bit crampy", None, "fever_in_pregnancy_unwell"),
+        ("heartburn after a curry, a bit sweaty in this heat, fine otherwise", None, "cardiac_indigestion"),
+        ("saving up for a holiday, stocked up on my usual tablets", None, "phrase:suicidal_ideation"),
+        ("it's hard to breathe through my nose with this cold", None, "severe_abdominal_pain"),
         ("coughing up yellow phlegm with a cold for 4 days", None, "pulmonary_oedema"),
     ],
 )
