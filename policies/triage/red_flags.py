@@ -166,6 +166,45 @@ def _very_high_bp(f: Facts) -> bool:
     return (f.systolic or 0) >= 180 or (f.diastolic or 0) >= 120
 
 
+def _severe_bp_in_pregnancy(f: Facts) -> bool:
+    # NICE NG133: 160/110 or more in pregnancy is severe hypertension, admitted the same day even
+    # without symptoms.
+    return bool(f.pregnant) and ((f.systolic or 0) >= 160 or (f.diastolic or 0) >= 110)
+
+
+# Two or more shocks from an implanted defibrillator in a day, or one with chest pain, fainting or
+# breathlessness (British Heart Foundation ICD guidance: call 999).
+_ICD = re.compile(r"\b(?:icd|defib\w*|implanted (?:defibrillator|device))\b")
+
+
+def _repeated_icd_shocks(f: Facts) -> bool:
+    text = _plain(f)
+    if not _ICD.search(text):
+        return False
+    shocked = re.search(r"\b(?:gone off|went off|fired|shocked|zapped|kicked in|shocks?)\b", text)
+    many = re.search(r"\b(?:twice|two|three|several|again|\d) (?:times|shocks)?|\bagain\b|\bmore than once\b", text)
+    unwell = re.search(r"\bchest pain|\bfaint\w*|\bpass(?:ed)? out|\bbreathless|\bshort of breath|\bdizz\w*", text)
+    return bool(shocked and (many or unwell))
+
+
+# A hip replacement that suddenly hurts, with the leg looking shorter or turned, or unable to walk:
+# a dislocation (NHS hip replacement recovery: go to A&E).
+def _dislocated_hip_replacement(f: Facts) -> bool:
+    text = _plain(f)
+    replaced = re.search(r"\b(?:hip replacement|new hip|hip (?:op|operation|done|replaced))\b", text)
+    sign = re.search(r"\b(?:shorter|turned (?:in|out)|rotated|pointing (?:in|out)|can'?t (?:walk|stand|put weight|bear weight)|popped|clunk)\b", text)
+    return bool(replaced and sign)
+
+
+# After a blow to the nose, a blocked side with a soft purple or red swelling inside: a septal
+# haematoma, drained the same day to save the cartilage (NHS broken nose: go to A&E).
+def _septal_haematoma(f: Facts) -> bool:
+    text = _plain(f)
+    blow = re.search(r"\b(?:broke|broken|hit|punched|whacked|banged|elbowed|knocked|injur\w*|smacked)\b[^.]{0,40}\bnose\b|\bnose\b[^.]{0,30}\b(?:broke|broken|hit|injur\w*)", text)
+    inside = re.search(r"\b(?:swelling|lump|bulge|balloon)\b[^.]{0,30}\b(?:inside|in) (?:the |his |her |my )?(?:nose|nostril)|\b(?:inside|in) (?:the |his |her |my )?(?:nose|nostril)\b[^.]{0,30}\b(?:swelling|lump|bulge|swollen|purple)", text)
+    return bool(blow and inside)
+
+
 def _extreme_heart_rate(f: Facts) -> bool:
     return f.heart_rate is not None and (f.heart_rate >= 150 or f.heart_rate <= 40)
 
@@ -852,6 +891,10 @@ NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
 NHS_DEHYDRATION = "https://www.nhs.uk/conditions/dehydration/"
 NICE_NG12 = "https://www.nice.org.uk/guidance/ng12"
 NICE_EATING_DISORDERS = "https://www.nice.org.uk/guidance/ng69"
+NICE_NG133 = "https://www.nice.org.uk/guidance/ng133"
+BHF_ICD = "https://www.bhf.org.uk/informationsupport/treatments/implantable-cardioverter-defibrillator"
+NHS_HIP_REPLACEMENT = "https://www.nhs.uk/conditions/hip-replacement/recovery/"
+NHS_BROKEN_NOSE = "https://www.nhs.uk/conditions/broken-nose/"
 NICE_DELIRIUM = "https://www.nice.org.uk/guidance/cg103"
 NICE_VERTIGO = "https://cks.nice.org.uk/topics/vertigo/"
 AHA_HEART_FAILURE = "https://www.heart.org/en/health-topics/heart-failure/warning-signs-of-heart-failure"
@@ -959,6 +1002,10 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("pregnancy_light_bleeding", Level.CONSULTATION_24, "In pregnancy: light bleeding or spotting, or mild cramps, without danger signs", NHS_PREGNANCY_BLEEDING, _pregnancy_light_bleeding),
     RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),
     RedFlagRule("sudden_vision_loss", Level.EMERGENCY, "Sudden loss or change of vision with other neurological symptoms", NHS_VISION, _vision_loss),
+    RedFlagRule("severe_bp_in_pregnancy", Level.EMERGENCY, "In pregnancy: blood pressure of 160/110 or higher", NICE_NG133, _severe_bp_in_pregnancy),
+    RedFlagRule("repeated_icd_shocks", Level.EMERGENCY_AMBULANCE, "Two or more shocks from an implanted defibrillator, or one with chest pain, fainting or breathlessness", BHF_ICD, _repeated_icd_shocks),
+    RedFlagRule("dislocated_hip_replacement", Level.EMERGENCY, "Sudden pain in a replaced hip with the leg shorter or turned, or unable to walk", NHS_HIP_REPLACEMENT, _dislocated_hip_replacement),
+    RedFlagRule("septal_haematoma", Level.EMERGENCY, "After a blow to the nose, a swelling inside the nostril (possible septal haematoma)", NHS_BROKEN_NOSE, _septal_haematoma),
     RedFlagRule("very_high_blood_pressure", Level.EMERGENCY, "Blood pressure of 180/120 or higher", NHS_BP, _very_high_bp),
     RedFlagRule("extreme_heart_rate", Level.EMERGENCY, "Heart rate of 150 or more, or 40 or less", NHS_999, _extreme_heart_rate),
     RedFlagRule("hypothermia", Level.EMERGENCY, "Body temperature below 35°C", NHS_999, _hypothermia),

@@ -348,6 +348,10 @@ def test_light_bleeding_in_early_pregnancy_is_same_day_and_danger_signs_make_it_
         ("severe pain at the top of my stomach going straight through to my back, puked loads", None, "severe_abdominal_pain"),
         ("pain low on the right, going over bumps in the car was agony, now my whole tummy feels really hard", 16, "severe_abdominal_pain"),
         ("he pulled a mug of tea off the side onto himself, big blisters coming up", 3, "serious_burn"),
+        ("34 weeks pregnant, no symptoms, BP 162/112 twice", None, "severe_bp_in_pregnancy"),
+        ("my ICD's gone off twice in the last hour, I feel ok in between", None, "repeated_icd_shocks"),
+        ("hip replacement 5 weeks ago, bent down and felt a clunk, leg looks shorter and I can't walk", 71, "dislocated_hip_replacement"),
+        ("broke his nose at rugby yesterday, now a purple swelling inside the nostril", 15, "septal_haematoma"),
     ],
 )
 def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag: str) -> None:
@@ -417,6 +421,10 @@ def test_named_emergencies_from_guidance_fire(text: str, age: float | None, flag
         ("my legs keep jerking when I'm falling asleep", None, "phrase:seizure"),
         ("had a miscarriage last year, period came back normally, bit crampy", None, "fever_in_pregnancy_unwell"),
         ("heartburn after a curry, a bit sweaty in this heat, fine otherwise", None, "cardiac_indigestion"),
+        ("28 weeks pregnant, BP 128/80 at the midwife, all fine", None, "severe_bp_in_pregnancy"),
+        ("had my ICD fitted last month, wound healing, no shocks", None, "repeated_icd_shocks"),
+        ("hip replacement 6 weeks ago, walking with one stick, a bit stiff", None, "dislocated_hip_replacement"),
+        ("nosebleed after I blew my nose hard, stopped in 5 minutes", None, "septal_haematoma"),
         ("saving up for a holiday, stocked up on my usual tablets", None, "phrase:suicidal_ideation"),
         ("it's hard to breathe through my nose with this cold", None, "severe_abdominal_pain"),
         ("coughing up yellow phlegm with a cold for 4 days", None, "pulmonary_oedema"),
