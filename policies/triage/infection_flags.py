@@ -6,12 +6,9 @@ import re
 
 from policies.triage.flag_rule import RedFlagRule, plain
 from policies.triage.models import Facts, Level
+from policies.triage.sources import NHS_CELLULITIS, NHS_MENINGITIS, NICE_SEPSIS
 
-NHS_CELLULITIS = "https://www.nhs.uk/conditions/cellulitis/"
-NHS_ORBITAL = "https://www.nhs.uk/conditions/cellulitis/"
 NHS_DENTAL_ABSCESS = "https://www.nhs.uk/conditions/dental-abscess/"
-NICE_SEPSIS = "https://www.nice.org.uk/guidance/ng51"
-NHS_MENINGITIS = "https://www.nhs.uk/conditions/meningitis/"
 NHS_SJS = "https://www.nhs.uk/conditions/stevens-johnson-syndrome/"
 NHS_PD = "https://www.nhs.uk/conditions/dialysis/"
 NHS_QUINSY = "https://www.nhs.uk/conditions/quinsy/"
@@ -111,7 +108,7 @@ def _dialysis_peritonitis(f: Facts) -> bool:
 
 INFECTION_RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("red_streak_with_fever", Level.EMERGENCY, "A red line spreading up from a wound or bite, with a temperature or shivers", NHS_CELLULITIS, _red_streak_with_fever),
-    RedFlagRule("orbital_cellulitis", Level.EMERGENCY, "A swollen eyelid with pain on moving the eye, a bulging eye or changed vision", NHS_ORBITAL, _orbital_cellulitis),
+    RedFlagRule("orbital_cellulitis", Level.EMERGENCY, "A swollen eyelid with pain on moving the eye, a bulging eye or changed vision", NHS_CELLULITIS, _orbital_cellulitis),
     RedFlagRule("spreading_dental_infection", Level.EMERGENCY, "A tooth or jaw infection spreading to the neck or eye, or with trouble opening the mouth, swallowing or breathing", NHS_DENTAL_ABSCESS, _spreading_dental_infection),
     RedFlagRule("throat_abscess", Level.EMERGENCY, "A sore throat with drooling, a muffled voice, or unable to swallow saliva or open the mouth", NHS_QUINSY, _throat_abscess),
     RedFlagRule("infection_after_surgery", Level.EMERGENCY, "A temperature after a recent operation, with a red or oozing wound, a racing heart, worsening pain or vomiting", NICE_SEPSIS, _infection_after_surgery),

@@ -9,6 +9,7 @@ import re
 
 from policies.triage.flag_rule import RedFlagRule, plain
 from policies.triage.models import Facts, Level
+from policies.triage.sources import NICE_HEAD
 
 NHS_PAD = "https://www.nhs.uk/conditions/peripheral-arterial-disease-pad/"
 NHS_COMPARTMENT = "https://www.nhs.uk/conditions/compartment-syndrome/"
@@ -22,7 +23,6 @@ NHS_ACHILLES = "https://www.nhs.uk/conditions/achilles-tendinopathy/"
 NHS_SWALLOWED = "https://www.nhs.uk/conditions/swallowed-objects/"
 NICE_MAJOR_TRAUMA = "https://www.nice.org.uk/guidance/ng39"
 NHS_PREGNANCY_TRAUMA = "https://www.nhs.uk/pregnancy/keeping-well/"
-NICE_HEAD = "https://www.nice.org.uk/guidance/ng232"
 NHS_FROSTBITE = "https://www.nhs.uk/conditions/frostbite/"
 NHS_TONSILLECTOMY = "https://www.nhs.uk/conditions/tonsillitis/"
 

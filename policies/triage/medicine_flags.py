@@ -33,7 +33,6 @@ def _lithium_toxicity(f: Facts) -> bool:
 
 # Bleeding in more than one place, or bleeding that will not stop, on an anticoagulant (NHS
 # warfarin and DOAC pages: get help straight away).
-_ANTICOAGULANT = re.compile(r"\b(?:warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|eliquis|xarelto|pradaxa|lixiana|blood thinners?|anticoagula\w*)\b")
 _BLEEDS = {
     "urine": r"\b(?:pee|wee|urine|water)\b[^.]{0,20}\b(?:red|pink|brown|bloody|blood)|\bblood in (?:my|his|her) (?:pee|wee|urine)",
     "bruises": r"\bbruis\w*\b[^.]{0,40}\b(?:didn'?t bump|without|no reason|out of nowhere|everywhere|all over|big|huge|massive)|\b(?:big|huge|massive|unexplained) (?:dark )?bruises",
@@ -46,7 +45,7 @@ _BLEEDS = {
 
 def _bleeding_on_anticoagulant(f: Facts) -> bool:
     text = plain(f)
-    if not _ANTICOAGULANT.search(text):
+    if "anticoagulant" not in f.medications:  # named in the text or on the record
         return False
     places = sum(bool(re.search(pattern, text)) for pattern in _BLEEDS.values())
     return places >= 2 or bool(re.search(r"\b(?:won'?t|wont|will not|doesn'?t) stop bleeding|\bbleeding (?:won'?t|wont|will not) stop", text))

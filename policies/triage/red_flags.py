@@ -16,14 +16,12 @@ from policies.triage.infection_flags import INFECTION_RULES
 from policies.triage.injury_flags import INJURY_RULES
 from policies.triage.medicine_flags import MEDICINE_RULES
 from policies.triage.models import Facts, Level, RedFlag
+from policies.triage.sources import NHS_CELLULITIS, NHS_MENINGITIS, NICE_HEAD, NICE_SEPSIS
 
 NHS_999 = "https://www.nhs.uk/nhs-services/urgent-and-emergency-care-services/when-to-call-999/"
 AHA_HEART_ATTACK = "https://www.heart.org/en/health-topics/heart-attack/warning-signs-of-a-heart-attack"
 CDC_STROKE = "https://www.cdc.gov/stroke/signs-symptoms/"
 NICE_FEVER_U5 = "https://www.nice.org.uk/guidance/ng143"
-NICE_SEPSIS = "https://www.nice.org.uk/guidance/ng51"
-NICE_HEAD = "https://www.nice.org.uk/guidance/ng232"
-NHS_MENINGITIS = "https://www.nhs.uk/conditions/meningitis/"
 NHS_SOB = "https://www.nhs.uk/conditions/shortness-of-breath/"
 NHS_HEADACHE = "https://www.nhs.uk/conditions/headaches/"
 NHS_PREGNANCY = "https://www.nhs.uk/pregnancy/related-conditions/complications/pre-eclampsia/"
@@ -31,7 +29,6 @@ NHS_ABDO = "https://www.nhs.uk/conditions/stomach-ache/"
 NICE_SELF_HARM = "https://www.nice.org.uk/guidance/ng225"
 NHS_BP = "https://www.nhs.uk/conditions/high-blood-pressure-hypertension/"
 NHS_VISION = "https://www.nhs.uk/conditions/vision-loss/"
-NHS_CELLULITIS = "https://www.nhs.uk/conditions/cellulitis/"
 
 
 
@@ -754,14 +751,13 @@ _RECTAL_HEAVY = re.compile(
     r"|\b(?:lots|loads|a lot|so much|cupful|cups?) of blood\b|\bpure blood\b|\bjust blood\b"
 )
 _FAINT = re.compile(r"\b(?:dizz\w*|faint\w*|woozy|light[- ]?headed|pass(?:ed|ing)? out|collaps\w*|clammy|pale and)\b")
-_ANTICOAGULANT = re.compile(r"\b(?:apixaban|rivaroxaban|edoxaban|dabigatran|warfarin|eliquis|xarelto|blood thinners?|anticoagula\w*)\b")
 
 
 def _rectal_bleeding_serious(f: Facts) -> bool:
     text = _plain(f)
     if not (_FROM_BOTTOM.search(text) and _BLOOD.search(text)):
         return False
-    return bool(_RECTAL_HEAVY.search(text) or _FAINT.search(text) or _ANTICOAGULANT.search(text))
+    return bool(_RECTAL_HEAVY.search(text) or _FAINT.search(text)) or "anticoagulant" in f.medications
 
 
 # Sepsis in an adult or older child (NHS sepsis): an infection, and a sign on NHS's call-999 list.
