@@ -87,7 +87,8 @@ def rule_holds(rule: ProtocolRule, facts: Facts, protocol: Protocol) -> bool:
         "onset": lambda v: facts.onset == v or any(f.onset == v for f in facts.findings if f.key in protocol.findings),
         "age_lt": lambda v: facts.age_years is not None and facts.age_years < v,
         "age_gte": lambda v: facts.age_years is not None and facts.age_years >= v,
-        "with": lambda v: all(facts.has(k) for k in v),
+        # A stated temperature of 38C or more is a fever, in whatever words ("T 38.2").
+        "with": lambda v: all(facts.febrile if k == "fever" else facts.has(k) for k in v),
         "temperature_gte": lambda v: facts.temperature_c is not None and facts.temperature_c >= v,
         "pregnant": lambda v: bool(facts.pregnant) == bool(v),
     }

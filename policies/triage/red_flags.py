@@ -1050,8 +1050,9 @@ _BLANCHES = re.compile(
 
 
 def _fits_the_patient(key: str, f: Facts | None) -> bool:
-    """Presentations that only exist for some patients: meaning alone cannot tell "my 5 year old has
-    a temperature" from fever in a baby, but the stated age can."""
+    """Presentations that only exist for some patients, or that the message itself rules out:
+    meaning alone cannot tell "my 5 year old has a temperature" from fever in a baby, but the stated
+    age can."""
     if f is None:
         return True
     age, sex = f.age_years, f.sex
@@ -1066,7 +1067,21 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
         return sex != "male"  # not age: "had my baby 3 days ago" states the baby's
     if key == "testicular_torsion":
         return sex != "female"
+    if key == "major_bleeding" and _BLEEDING_STOPPED.search(f.text.lower()):
+        # "Loads of blood on his pillow, but it stopped after 10 minutes of pinching": the flag is
+        # for bleeding that does not stop (NHS nosebleeds: A&E if over 10-15 minutes of pressure).
+        return bool(_STILL_BLEEDING.search(f.text.lower()))
     return True
+
+
+_BLEEDING_STOPPED = re.compile(
+    r"\b(?:it|bleeding|the bleed(?:ing)?|the nosebleed|blood|nose)\s+(?:has\s+|had\s+|finally\s+|then\s+|eventually\s+)?(?:now\s+)?stopped\b|"
+    r"\bstopped bleeding\b|\b(?:bleeding|it)\s+(?:has\s+|had\s+)?(?:now\s+)?(?:settled|eased off)\b"
+)
+_STILL_BLEEDING = re.compile(
+    r"\b(?:started|starts|starting) (?:again|up again|bleeding again)|\bkeeps? (?:on )?(?:bleeding|coming back|starting)|"
+    r"\bwon'?t stop\b|\bstill (?:bleeding|pouring|gushing|dripping)|\bnot stopp(?:ed|ing)\b|\bhasn'?t stopped\b|\bsoak\w*|\bpouring\b"
+)
 
 
 def presentation_flags(presentations: dict[str, float], facts: Facts | None = None) -> list[RedFlag]:

@@ -68,6 +68,15 @@ def test_vitals_age_sex_and_pregnancy_from_text() -> None:
     assert extract_facts("temperature of 101.3F").vitals.temperature_c == 38.5
 
 
+def test_a_childs_age_in_clinical_shorthand() -> None:
+    # twelfths and fifty-seconds of a year, as in "5/12 baby" and "18/12, fever"
+    assert round(extract_facts("5/12 baby, 3/7 coryza and cough").age_years, 2) == 0.42
+    assert extract_facts("18/12, 1/7 fever 38.2, runny nose").age_years == 1.5
+    assert round(extract_facts("a 6/52 old boy, not feeding").age_years, 3) == 0.115
+    # a duration is not an age
+    assert extract_facts("2/52 hx of cough, LMP 2/52").age_years is None
+
+
 def test_unmatched_wording_falls_back_to_the_nearest_concept() -> None:
     facts = extract_facts("i feel like an icicle")
     assert primary_finding(facts).key == "feeling_cold" and primary_finding(facts).matched_by == "embedding"

@@ -45,3 +45,24 @@ def test_a_measurement_reported_as_normal_is_not_a_presentation() -> None:
     result, clinical = TriageService().assess("my 8 month old is dribbling and chewing everything, one red cheek, temperature is normal", age=0)
     assert clinical.presentations == []
     assert result.level.urgency < 3  # below emergency
+
+
+def test_a_short_denial_keeps_its_sentence_from_being_read_whole() -> None:
+    # "no vomiting" is two words, but it still says the sentence is reassurance
+    assert clauses("Tolerating fluids + oral meds, no vomiting.") == []
+    assert clauses("38M back ache after lifting. Mobile, bladder + bowels normal, afebrile.") == ["38M back ache after lifting."]
+    assert clauses("He is not breathing fast and has no fever.") == []
+    # an absence that is itself a sign is kept
+    assert clauses("She collapsed and is not breathing, no pulse.") == ["She collapsed and is not breathing, no pulse."]
+    assert clauses("no wet nappies since this morning and very sleepy") != []
+
+
+def test_a_nosebleed_that_stopped_is_not_major_bleeding() -> None:
+    from assistant.core.triage_service import TriageService
+
+    service = TriageService()
+    stopped, _ = service.assess("my 8 year old had a nosebleed after picking his nose, loads of blood on his pillow but it stopped after we pinched it for 10 minutes. hes fine now")
+    assert "presentation:major_bleeding" not in {f.id for f in stopped.red_flags}
+    assert stopped.level.group != "emergency"
+    again, _ = service.assess("nosebleed for ages, loads of blood, it stopped for a minute then started again and it is soaking a towel")
+    assert again.level.group == "emergency"

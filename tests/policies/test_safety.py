@@ -25,6 +25,7 @@ policy = SafetyPolicy()
         "blood everywhere, it stopped for a minute but started again and won't stop",
         "nosebleed, blood everywhere, it stopped but now he looks pale and dizzy",
         "he was vomiting blood earlier, it has stopped now",
+        "my grandad is not breathing properly and his lips look grey",
     ],
 )
 def test_emergencies_fire(text: str) -> None:
@@ -69,6 +70,8 @@ def test_crises_fire(text: str) -> None:
         "8 weeks of indigestion after meals, no weight loss, dysphagia, vomiting or melaena",
         # a face droop from Bell's palsy a clinician has already diagnosed
         "my bells palsy was diagnosed last week by the gp, face still droopy, any tips?",
+        # breathing described as not fast is reassurance, not a child who has stopped breathing
+        "2 year old with a cough and runny nose, he is not breathing fast and has no fever",
     ],
 )
 def test_routine_messages_do_not_fire(text: str) -> None:

@@ -262,6 +262,14 @@ def parse_age(text: str) -> float | None:
         if unit.startswith("day"):
             return round(value / 365, 3)
         return value
+    # Clinical shorthand gives a child's age in twelfths or fifty-seconds of a year: "5/12 baby",
+    # "18/12 M", "6/52 old". At the start of a note it is the age when a sex, a comma or "old"
+    # follows; "2/52 hx of cough" is a duration.
+    short = re.search(r"(?:^\s*|\baged?\s*)(\d{1,2})\s*/\s*(12|52)(?=\s*(?:old\b|baby\b|infant\b|boy\b|girl\b|m\b|f\b|male\b|female\b|,|$))", text) or re.search(
+        r"\b(\d{1,2})\s*/\s*(12|52)\s*(?:old|baby|infant|boy|girl)\b", text
+    )
+    if short:
+        return round(float(short.group(1)) / float(short.group(2)), 3)
     # Clinical notes open with age and sex: "6wk F", "3mo M", "10d M".
     note = re.match(r"\s*(\d{1,2})\s*(wks?|w|mos?|mths?|d)\s*(?:old\s*)?(?:m|f|male|female|boy|girl)\b", text)
     if note:

@@ -43,8 +43,10 @@ DEFAULT_EVERYDAY_MARGIN = 0.03
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE = re.compile(r",\s+|\s+-\s+|\s+(?:but|and now|and then|and)\s+")
 _DENIAL = re.compile(
-    r"^\s*(?:and\s+|or\s+)?(?:no|not|nil|without|denies|denied|negative for|never|none|"
-    r"there (?:is|was|are|were) no|no sign of|no signs of|no history of|absent)\b|"
+    r"^\s*(?:and\s+|or\s+)?(?:(?:no|not|nil|without|denies|denied|negative for|never|none|(?:has|have|had|with|got) no)\b"
+    # ...but "no pulse", "not breathing" and "no wet nappies" report a sign, not its absence.
+    r"(?!\s+(?:pulse|heartbeat|response|responding|reaction|breath\w*(?!\s+(?:problems?|difficult\w*|issues?|troubles?))|movement|moving|wet nappies|wee|pee|urine)\b)|"
+    r"there (?:is|was|are|were) no\b|no signs? of\b|no history of\b|absent\b)|"
     # With a subject first: "she has no fever", "he denies chest pain"; not "he's not breathing"
     # or "she's never been this floppy", which report a sign.
     r"^\s*(?:and\s+|or\s+|but\s+)?(?:she|he|they|i|we|baby|the baby|the child|patient|pt)(?:'s|'ve)?\s+"
@@ -61,7 +63,12 @@ _SETTLED = re.compile(
     r"\s+(?:ok|okay|fine|normal(?:ly)?|well|as usual|like normal)\b|"
     r"\b(?:looked|looks|looking)\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:normal|fine)\b|"
     # ...or reports a measurement as normal ("temperature is normal", "obs normal", "sats fine").
-    r"\b(?:temp(?:erature)?|obs|observations|sats|oxygen|vision|bloods?|pulse|bp)\s+(?:is\s+|was\s+|are\s+|were\s+|all\s+)?(?:normal|fine|ok|okay|stable)\b",
+    r"\b(?:temp(?:erature)?|obs|observations|sats|oxygen|vision|bloods?|pulse|bp)\s+(?:is\s+|was\s+|are\s+|were\s+|all\s+)?(?:normal|fine|ok|okay|stable)\b|"
+    # ...or the bladder and bowels working ("bladder + bowels normal", "waterworks fine"), food
+    # and drink kept down ("tolerating fluids"), or breathing that is not fast or laboured.
+    r"\b(?:bladder|bowels?|waterworks|urine|stools?)(?:\s*(?:\+|&|and|/)\s*(?:bladder|bowels?))?\s+(?:is\s+|are\s+)?(?:normal|fine|ok|okay|unaffected|as usual)\b|"
+    r"\btolerat\w*\s+(?:oral\s+)?(?:fluids|diet|food|drinks?|feeds?)\b|"
+    r"\bnot breathing (?:fast|quickly|rapidly|hard|heavily|noisily)\b",
     re.IGNORECASE,
 )
 
@@ -94,11 +101,15 @@ def clauses(text: str) -> list[str]:
         sentence = sentence.strip()
         if len(sentence.split()) < MIN_CLAUSE_WORDS:
             continue
-        parts = [p.strip() for p in _CLAUSE.split(sentence) if len(p.split()) >= MIN_CLAUSE_WORDS]
-        kept = [p for p in parts if not _DENIAL.search(p) and not _SETTLED.search(p)]
-        if len(kept) == len(parts):
+        # Every clause is checked for a denial, the short ones too: "tolerating fluids, no
+        # vomiting" must not be read whole as a sentence about vomiting.
+        every = [p.strip() for p in _CLAUSE.split(sentence) if p.strip()]
+        reassuring = [p for p in every if _DENIAL.search(p) or _SETTLED.search(p)]
+        parts = [p for p in every if len(p.split()) >= MIN_CLAUSE_WORDS]
+        kept = [p for p in parts if p not in reassuring]
+        if not reassuring:
             out.append(sentence)
-        if len(parts) > 1:
+        if len(parts) > 1 or reassuring:
             out.extend(kept)
     return list(dict.fromkeys(out))
 

@@ -457,3 +457,13 @@ def test_recent_events_are_not_history_and_note_style_ages_are_read() -> None:
 def test_spotting_is_bleeding_and_from_24_weeks_an_emergency() -> None:
     result, _ = service.assess("28 weeks pregnant, fresh red spotting on my pad this morning, no pain, baby moving normally")
     assert "pregnancy_warning" in {f.id for f in result.red_flags}
+
+
+def test_a_stated_temperature_counts_as_a_fever_in_protocol_rules() -> None:
+    from policies.triage.protocols import evaluate_protocols
+
+    urine = FindingFact("urinary", code="", display="urinary symptoms")
+    level, rationale, _ = evaluate_protocols(Facts(text="dysuria, T 38.2", findings=[urine], temperature_c=38.2))
+    assert level == Level.CONSULTATION_24 and any(r.rule == "urinary:uti_fever" for r in rationale)
+    level, _, _ = evaluate_protocols(Facts(text="dysuria, T 37.1", findings=[urine], temperature_c=37.1))
+    assert level == Level.CONSULTATION
