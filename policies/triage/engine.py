@@ -57,10 +57,12 @@ _RISK_CONDITIONS = re.compile(
     re.IGNORECASE,
 )
 _BREATHING = ("shortness_of_breath", "wheeze", "cough", "chest_pain")
-_UNWELL_BABY = ("fever", "vomiting", "diarrhoea", "shortness_of_breath", "wheeze", "cough", "rash_nonblanching", "weakness", "confusion")
+# A cough alone is a cold; a stated temperature under 38C is not a fever (NICE NG143).
+_UNWELL_BABY = ("fever", "vomiting", "diarrhoea", "shortness_of_breath", "wheeze", "rash_nonblanching", "weakness", "confusion")
 NHS_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"
 NHS_BP = "https://www.nhs.uk/conditions/high-blood-pressure-hypertension/"
 NHS_GP = "https://www.nhs.uk/nhs-services/gps/"
+PERSISTENT_HOURS = 21 * 24
 
 
 def risk_conditions(conditions: list[str]) -> list[str]:
@@ -79,10 +81,18 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     # Babies are seen sooner when they are unwell (fever, vomiting or diarrhoea, breathing), not
     # for teething, possetting or a nappy rash (fever under 3 months is a red flag of its own).
     age = facts.age_years
-    unwell_baby = age is not None and age < 1 and (facts.has(*_UNWELL_BABY) or (facts.temperature_c or 0) >= 38)
+    measured_normal = facts.temperature_c is not None and facts.temperature_c < 38
+    unwell_baby = age is not None and age < 1 and (
+        facts.has(*_UNWELL_BABY) and not (measured_normal and not facts.has(*[k for k in _UNWELL_BABY if k != "fever"])) or (facts.temperature_c or 0) >= 38
+    )
     vulnerable = unwell_baby or (age is not None and age >= 80) or bool(facts.pregnant)
     if vulnerable and level in (Level.SELF_CARE, Level.CONSULTATION):
         raise_to(level.one_up(), "context:vulnerable", "Very young, older or pregnant patients are seen sooner", "https://www.nhs.uk/conditions/fever-in-children/")
+    # A problem that has gone on for more than three weeks without clearing deserves a GP's look,
+    # whatever it is (NHS: see a GP for heartburn, a cough, a mouth ulcer or a rash that has not
+    # gone after 3 weeks of self-care).
+    if level == Level.SELF_CARE and (facts.duration_hours or 0) > PERSISTENT_HOURS:
+        raise_to(Level.CONSULTATION, "context:persistent", "Symptoms for more than three weeks: a GP should look at them", NHS_GP)
     risky = risk_conditions(facts.conditions)
     if risky and level == Level.SELF_CARE:
         raise_to(Level.CONSULTATION, "context:long_term_condition", f"A long-term condition on record ({risky[0]}): a clinician should review", NHS_GP)

@@ -62,10 +62,23 @@ def _stroke(f: Facts) -> bool:
     return f.has("facial_droop", "slurred_speech") or (f.has("limb_weakness") and f.onset == "sudden")
 
 
+def vital_limits(age_years: float | None) -> tuple[int, int, int, int, int]:
+    """(fast breathing, very fast breathing, fast pulse, very fast pulse, very slow pulse) for the
+    patient's age: children breathe and beat faster (NICE NG143 traffic-light table; APLS normal
+    ranges). An unknown age gets the adult limits, the lower and so the more cautious ones."""
+    if age_years is None or age_years >= 12:
+        return 25, 30, 130, 150, 40
+    if age_years < 1:
+        return 50, 60, 160, 180, 80
+    if age_years < 5:
+        return 40, 60, 150, 170, 60
+    return 30, 40, 140, 160, 50
+
+
 def _breathing_severe(f: Facts) -> bool:
     sob = f.get("shortness_of_breath")
     return (sob is not None and (sob.severity == "severe" or f.severity == "severe")) or (
-        f.respiratory_rate is not None and f.respiratory_rate >= 30
+        f.respiratory_rate is not None and f.respiratory_rate >= vital_limits(f.age_years)[1]
     )
 
 
@@ -80,7 +93,8 @@ def _meningitis_sepsis(f: Facts) -> bool:
 
 def _sepsis_vitals(f: Facts) -> bool:
     hot_or_cold = (f.temperature_c or 37) >= 38 or (f.temperature_c or 37) <= 36 or f.has("fever")
-    fast = (f.heart_rate or 0) >= 130 or (f.respiratory_rate or 0) >= 25
+    rr_fast, _, hr_fast, _, _ = vital_limits(f.age_years)
+    fast = (f.heart_rate or 0) >= hr_fast or (f.respiratory_rate or 0) >= rr_fast
     return hot_or_cold and fast
 
 
@@ -203,7 +217,8 @@ def _septal_haematoma(f: Facts) -> bool:
 
 
 def _extreme_heart_rate(f: Facts) -> bool:
-    return f.heart_rate is not None and (f.heart_rate >= 150 or f.heart_rate <= 40)
+    _, _, _, very_fast, very_slow = vital_limits(f.age_years)
+    return f.heart_rate is not None and (f.heart_rate >= very_fast or f.heart_rate <= very_slow)
 
 
 def _hypothermia(f: Facts) -> bool:
@@ -1003,7 +1018,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("dislocated_hip_replacement", Level.EMERGENCY, "Sudden pain in a replaced hip with the leg shorter or turned, or unable to walk", NHS_HIP_REPLACEMENT, _dislocated_hip_replacement),
     RedFlagRule("septal_haematoma", Level.EMERGENCY, "After a blow to the nose, a swelling inside the nostril (possible septal haematoma)", NHS_BROKEN_NOSE, _septal_haematoma),
     RedFlagRule("very_high_blood_pressure", Level.EMERGENCY, "Blood pressure of 180/120 or higher", NHS_BP, _very_high_bp),
-    RedFlagRule("extreme_heart_rate", Level.EMERGENCY, "Heart rate of 150 or more, or 40 or less", NHS_999, _extreme_heart_rate),
+    RedFlagRule("extreme_heart_rate", Level.EMERGENCY, "Heart rate of 150 or more, or 40 or less, in an adult (limits for the age in a child)", NHS_999, _extreme_heart_rate),
     RedFlagRule("hypothermia", Level.EMERGENCY, "Body temperature below 35°C", NHS_999, _hypothermia),
     RedFlagRule("breathlessness", Level.CONSULTATION_24, "New shortness of breath", NHS_SOB, lambda f: f.has("shortness_of_breath")),
     RedFlagRule("spreading_infection", Level.CONSULTATION_24, "Infected wound with fever or spreading redness", NHS_CELLULITIS, _spreading_infection),
@@ -1057,7 +1072,10 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
         return True
     age, sex = f.age_years, f.sex
     if key == "infant_fever":
-        # NICE NG143: any fever under 3 months; 39C or more at 3-6 months.
+        # NICE NG143: any fever under 3 months; 39C or more at 3-6 months. Not when the message
+        # denies a fever ("no fever") or states a temperature below 38C.
+        if (f.temperature_c is not None and f.temperature_c < 38) or (f.temperature_c is None and any(x.key == "fever" and x.negated for x in f.findings) and not f.has("fever")):
+            return False
         return age is None or age < 0.25 or (age < 0.5 and (f.temperature_c or 39) >= 39)
     if key == "meningitis" and _BLANCHES.search(f.text.lower()):
         # The rash fades under pressure, and nothing else points to meningitis: by meaning alone

@@ -150,3 +150,25 @@ def test_a_finding_reported_as_normal_is_negated_and_never_guessed_back() -> Non
         fever = [f for f in extract_facts(text).findings if f.key == "fever"]
         assert fever and all(f.negated for f in fever), text
     assert any(f.key == "fever" and not f.negated for f in extract_facts("my temperature is 39 and I ache").findings)
+
+
+def test_durations_in_shorthand_and_numbers_that_are_not_durations() -> None:
+    from assistant.nlu.findings.extractor import parse_duration_hours
+
+    assert parse_duration_hours("61m r knee pain 8/12, worse on stairs") == 8 * 720
+    assert parse_duration_hours("34f 3/7 dysuria") == 72
+    assert parse_duration_hours("bp 94/52, hr 120") is None  # a blood pressure
+    # a baby's or a pregnancy's age, how often, how long an action went on, a past event
+    assert parse_duration_hours("my baby is 10 weeks and brings up milk") is None
+    assert parse_duration_hours("i get cold sores a few times a year") is None
+    assert parse_duration_hours("ran it under the cold tap for ages") is None
+    assert parse_duration_hours("a gp said it was a harmless fatty lump 3 years ago") is None
+    assert parse_duration_hours("shivery, temp 38 day 2") is None
+    assert parse_duration_hours("heartburn most days for the last 6 weeks") == 6 * 168
+
+
+def test_a_pregnancy_wanted_or_feared_is_not_a_pregnancy() -> None:
+    assert extract_facts("the condom split last night and I really don't want to get pregnant").pregnant is None
+    assert extract_facts("we've been trying to get pregnant for a year").pregnant is None
+    # a possible pregnancy still counts: the ectopic rules need it
+    assert extract_facts("I might be pregnant, bleeding and pain on one side").pregnant

@@ -66,3 +66,13 @@ def test_a_nosebleed_that_stopped_is_not_major_bleeding() -> None:
     assert stopped.level.group != "emergency"
     again, _ = service.assess("nosebleed for ages, loads of blood, it stopped for a minute then started again and it is soaking a towel")
     assert again.level.group == "emergency"
+
+
+def test_denials_with_a_subject_and_denied_lists() -> None:
+    assert clauses("I don't have a temperature, back pain or tummy pains, and the baby is moving normally.") == ["and the baby is moving normally."]
+    assert clauses("I'm not being sick, my tummy isn't swollen and I'm still passing wind.") == []
+    assert clauses("My breathing is fine and I don't have asthma.") == []
+    # a sign told in the negative stays
+    assert "my arm isn't working properly" in clauses("my arm isn't working properly and my face has dropped")
+    assert clauses("i havent had the urge to wee all day and my back is killing me") != []
+    assert clauses("he doesn't have any feeling in his left leg") != []

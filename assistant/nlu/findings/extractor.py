@@ -23,7 +23,7 @@ SNOMED = "http://snomed.info/sct"
 LEXICON_FILE = Path(__file__).parent / "lexicon.yml"
 
 _NEGATION = re.compile(
-    r"\b(?:no|not|without|denies|denied|deny|never|none|negative for|free of|absence of|nor|"
+    r"\b(?:no|not|without|denies|denied|deny|never|none|nothing|negative for|free of|absence of|nor|"
     r"don'?t have|doesn'?t have|hasn'?t had|haven'?t had|didn'?t have|isn'?t|aren'?t|wasn'?t|"
     r"no sign of|no signs of|no history of)\b"
 )
@@ -165,12 +165,36 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left + 1 : right]
 
 
+_DURATION = re.compile(
+    r"\b(?:for|since|over|past|last|about|around|nearly|almost)?\s*(?:the\s+)?(?:past\s+|last\s+)?"
+    r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|couple of|few|several)\s*"
+    r"(min(?:ute)?s?|h(?:ou)?rs?|days?|nights?|weeks?|wks?|months?|mths?|years?|yrs?)\b(?!\s*old)"
+)
+# Numbers with a time unit that are not how long the complaint has lasted: a pregnancy's or a
+# baby's age ("36 weeks pregnant", "her 8 week jabs", "he is 10 weeks"), or how often something
+# happens ("a few times a year").
+_NOT_A_DURATION_AFTER = re.compile(r"[- ]*(?:pregnant|gestation|jabs?|checks?|scans?|vaccin\w*|immuni[sz]\w*|injections?|of age|along)\b")
+_NOT_A_DURATION_BEFORE = re.compile(r"\b(?:times?|once|twice|every|per|is|was|at|aged?|she'?s|he'?s|i'?m|baby'?s|turned|temp\w*|t|hr|rr|pulse|sats)\s*$")
+
+# "...ago" after a past event dates the event, not the complaint ("a GP said it was harmless 3
+# years ago", "the last one was a year ago", "had the implant put in 2 months ago").
+_AGO = re.compile(r"\s+ago\b")
+_PAST_EVENT = re.compile(r"\b(?:said|told|diagnos\w*|last (?:one|time|episode)|went through|put in|fitted|inserted|started on|had (?:it|one|them) (?:before|removed))\b")
+# "for ages" and "for a long time" after an action ("ran it under the cold tap for ages", "standing
+# for a long time") say how long the action went on.
+_LONG_ACTION = re.compile(r"\b(?:tap|water|standing|sitting|waiting|walking|queu\w*|running|stood|sat|cooled?|rinsed?|held)\b[^.,]{0,25}$")
+
+
 def parse_duration_hours(text: str) -> float | None:
-    match = re.search(
-        r"\b(?:for|since|over|past|last|about|around|nearly|almost)?\s*(?:the\s+)?(?:past\s+|last\s+)?"
-        r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|couple of|few|several)\s*"
-        r"(min(?:ute)?s?|h(?:ou)?rs?|days?|nights?|weeks?|wks?|months?|mths?|years?|yrs?)\b(?!\s*old)",
-        text,
+    match = next(
+        (
+            m
+            for m in _DURATION.finditer(text)
+            if not _NOT_A_DURATION_AFTER.match(text, m.end())
+            and not _NOT_A_DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))])
+            and not (_AGO.match(text, m.end()) and _PAST_EVENT.search(text[max(0, m.start() - 50) : m.start()]))
+        ),
+        None,
     )
     if match:
         raw = match.group(1)
@@ -180,14 +204,34 @@ def parse_duration_hours(text: str) -> float | None:
         for prefix, hours in _UNIT_HOURS.items():
             if unit.startswith(prefix):
                 return number * hours
+    shorthand = _shorthand_duration(text)
+    if shorthand is not None:
+        return shorthand
     if re.search(r"\b(?:since|from) (?:last night|this morning|today|earlier|an hour ago)\b|\bthis morning\b", text):
         return 12
     if re.search(r"\bsince yesterday\b|\byesterday\b", text):
         return 24
     if re.search(r"\bsince (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)\b", text):
         return 72
-    if re.search(r"\b(?:for ages|for a long time|months now|chronic|all my life|years now)\b", text):
+    long_time = re.search(r"\b(?:for ages|for a long time|months now|chronic|all my life|years now)\b", text)
+    if long_time and not _LONG_ACTION.search(text[: long_time.start()]):
         return 2000
+    return None
+
+
+# Clinical shorthand for a duration: "3/7" days, "2/52" weeks, "8/12" months, "6/24" hours.
+_SHORTHAND_DURATION = re.compile(r"(?<![/\d.])(\d{1,2})\s*/\s*(7|24|52|12)\b(?!\s*/)")
+_SHORTHAND_HOURS = {"7": 24, "24": 1, "52": 168, "12": 720}
+
+
+def _shorthand_duration(text: str) -> float | None:
+    for match in _SHORTHAND_DURATION.finditer(text):
+        before = text[max(0, match.start() - 16) : match.start()]
+        if re.search(r"\b(?:bp|b/p|blood pressure|pressure|lmp|edd|dob)\W*$", before):
+            continue  # a blood pressure (120/52 is not 120 weeks), or a date
+        if match.group(2) in ("12", "52") and match.group(0) == match.string[: match.end()].lstrip() and parse_age(text) is not None:
+            continue  # "18/12, fever" opens a note with the child's age
+        return float(match.group(1)) * _SHORTHAND_HOURS[match.group(2)]
     return None
 
 
@@ -322,6 +366,15 @@ def parse_medications(text: str) -> list[str]:
 def parse_pregnancy(text: str) -> bool | None:
     if re.search(r"\b(?:not|isn'?t|am not|i'?m not) pregnant\b", text):
         return False
+    # "I really don't want to get pregnant" and "we're trying to get pregnant" speak of a pregnancy
+    # that does not exist yet ("could I be pregnant?" still counts: ectopic rules need it).
+    hoped_or_feared = re.sub(
+        r"\b(?:want|wanting|trying|try|plan\w*|hop\w*)\b[^.?!,]{0,12}?\b(?:to )?(?:get|getting|be|being|become|becoming|falling|fall) pregnan\w*",
+        " ",
+        text,
+    )
+    if hoped_or_feared != text:
+        text = hoped_or_feared
     if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
         return True
     # "period is 2 weeks late and the test was positive"

@@ -50,9 +50,20 @@ _DENIAL = re.compile(
     # With a subject first: "she has no fever", "he denies chest pain"; not "he's not breathing"
     # or "she's never been this floppy", which report a sign.
     r"^\s*(?:and\s+|or\s+|but\s+)?(?:she|he|they|i|we|baby|the baby|the child|patient|pt)(?:'s|'ve)?\s+"
-    r"(?:(?:has|have|had|got|reports?)\s+no|denies|denied|is negative for)\b",
+    r"(?:(?:has|have|had|got|reports?)\s+no|denies|denied|is negative for)\b|"
+    # "I don't have a temperature", "my tummy isn't swollen", "I'm not being sick": a denial only
+    # with a word that names a sign, since "he isn't breathing" or "my arm isn't working" reports one,
+    # and "I haven't had the urge to wee" or "she doesn't have any feeling in her leg" is a sign too.
+    r"^\s*(?:and\s+|or\s+|but\s+)?(?:she|he|they|i|we|it|baby|the baby|the child|(?:my|his|her|their|the) \w+)(?:'s|'m|'re)?\s+"
+    r"(?:(?:do|does)n'?t\s+(?:have|got|get)\b(?!\s+(?:any\s+|much\s+|a\s+|the\s+)?(?:feeling|sensation|strength|movement|control|grip|power|pulse|urge|wet|wee|pee|poo|nappy|nappies|period|appetite))|"
+    r"(?:(?:is|are|was|am)\s*n'?t|(?:is|are|was|am)?\s*not)\s+(?:at all\s+|very\s+|too\s+|really\s+|that\s+)?"
+    r"(?:swollen|bloated|distended|red|hot|tender|painful|sore|bleeding|being sick|vomiting|feverish|dizzy|faint|sweaty|sweating|"
+    r"worse|spreading|pale|blue|confused|drowsy|breathless|short of breath|in (?:much )?pain|bad|severe|hurting|raised|hard|stiff|"
+    r"wheezy|wheezing|coughing|sick|unwell|struggling|floppy|lethargic)\b)|"
+    r"^\s*(?:and\s+|or\s+|but\s+)?nothing\b",
     re.IGNORECASE,
 )
+_LIST_GOES_ON = re.compile(r"\b(?:or|nor)\b")
 # A clause saying a problem has already settled ("bleeding has stopped", "back to normal now") is
 # reassurance, not a presentation; sentence embeddings match it to the problem it names.
 _SETTLED = re.compile(
@@ -60,7 +71,9 @@ _SETTLED = re.compile(
     r"\bback to normal\b|"
     # ...or says what still works normally ("weeing ok", "feeding fine", "my last wee looked normal").
     r"\b(?:weeing|peeing|urinating|passing urine|drinking|eating|feeding|breathing|walking|talking|wee|pee|nappies)\w*"
-    r"\s+(?:ok|okay|fine|normal(?:ly)?|well|as usual|like normal)\b|"
+    r"\s+(?:is\s+|are\s+|was\s+|seems?\s+|feels?\s+)?(?:totally\s+|completely\s+|absolutely\s+)?(?:ok|okay|fine|normal(?:ly)?|well|as usual|like normal)\b|"
+    # ...or is getting better ("it's slowly easing"), or the bowel still works ("passing wind").
+    r"\b(?:it'?s|its|it is|pain is|pain'?s|which is|and is)\s+(?:\w+\s+)?(?:easing|improving|settling|getting better)\b|\bpassing wind\b|"
     r"\b(?:looked|looks|looking)\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:normal|fine)\b|"
     # ...or reports a measurement as normal ("temperature is normal", "obs normal", "sats fine").
     r"\b(?:temp(?:erature)?|obs|observations|sats|oxygen|vision|bloods?|pulse|bp)\s+(?:is\s+|was\s+|are\s+|were\s+|all\s+)?(?:normal|fine|ok|okay|stable)\b|"
@@ -104,7 +117,13 @@ def clauses(text: str) -> list[str]:
         # Every clause is checked for a denial, the short ones too: "tolerating fluids, no
         # vomiting" must not be read whole as a sentence about vomiting.
         every = [p.strip() for p in _CLAUSE.split(sentence) if p.strip()]
-        reassuring = [p for p in every if _DENIAL.search(p) or _SETTLED.search(p)]
+        reassuring = []
+        denying = False
+        for part in every:
+            # A denied list goes on through its "or": "no fever, headache or rash".
+            denying = bool(_DENIAL.search(part)) or (denying and bool(_LIST_GOES_ON.search(part)))
+            if denying or _SETTLED.search(part):
+                reassuring.append(part)
         parts = [p for p in every if len(p.split()) >= MIN_CLAUSE_WORDS]
         kept = [p for p in parts if p not in reassuring]
         if not reassuring:

@@ -467,3 +467,30 @@ def test_a_stated_temperature_counts_as_a_fever_in_protocol_rules() -> None:
     assert level == Level.CONSULTATION_24 and any(r.rule == "urinary:uti_fever" for r in rationale)
     level, _, _ = evaluate_protocols(Facts(text="dysuria, T 37.1", findings=[urine], temperature_c=37.1))
     assert level == Level.CONSULTATION
+
+
+def test_breathing_and_pulse_limits_follow_the_childs_age() -> None:
+    # RR 48 is fast for an adult but within the range of a 5-month-old (NICE NG143)
+    baby = Facts(text="cough, RR 48", age_years=0.42, respiratory_rate=48, heart_rate=150)
+    assert not {"severe_breathlessness", "extreme_heart_rate"} & {f.id for f in evaluate_red_flags(baby)}
+    adult = Facts(text="cough, RR 48", age_years=40, respiratory_rate=48, heart_rate=150)
+    assert {"severe_breathlessness", "extreme_heart_rate"} <= {f.id for f in evaluate_red_flags(adult)}
+    assert "severe_breathlessness" in {f.id for f in evaluate_red_flags(Facts(text="RR 64", age_years=0.42, respiratory_rate=64))}
+
+
+def test_infant_fever_by_meaning_needs_a_fever() -> None:
+    from policies.triage.red_flags import presentation_flags
+
+    fever = FindingFact("fever", negated=True)
+    denied = Facts(text="6 week old crying for hours in the evening, no fever", age_years=0.12, findings=[fever])
+    assert presentation_flags({"infant_fever": 0.7}, denied) == []
+    assert presentation_flags({"infant_fever": 0.7}, Facts(text="6 week old, temp 37.6", age_years=0.12, temperature_c=37.6)) == []
+    assert presentation_flags({"infant_fever": 0.7}, Facts(text="6 week old, temp 38.1", age_years=0.12, temperature_c=38.1)) != []
+
+
+def test_symptoms_for_more_than_three_weeks_see_a_gp() -> None:
+    service = TriageService()
+    weeks, _ = service.assess("I've had heartburn most days for about 6 weeks. Gaviscon helps a bit but it keeps coming back.")
+    assert weeks.level == Level.CONSULTATION and any(r.rule == "context:persistent" for r in weeks.rationale)
+    days, _ = service.assess("heartburn after a curry last night, gaviscon sorted it")
+    assert days.level == Level.SELF_CARE
