@@ -132,7 +132,17 @@ def _negated_before(sentence: str, start: int) -> bool:
     before = re.findall(r"[\w']+", clause)[-3:]
     # "she didn't hurt herself" (in a fall or a fit), "not struggling to breathe": only when the
     # word is the very one before, so "tried but didn't manage to kill myself" is still heard.
+    if _DENIED_THOUGHTS.search(sentence[max(0, start - 80) : start]):
+        return True
     return bool(_NEGATION_CUE.search(" ".join(before))) or (bool(before) and before[-1] in ("didn't", "didnt", "not"))
+
+
+# "I haven't had any thoughts of harming myself or ending my life", "no plans to end it": a denial
+# a few words back, through an "or" that joins two denied thoughts.
+_DENIED_THOUGHTS = re.compile(
+    r"\b(?:no|not|never|haven'?t|havent|hasn'?t|hasnt|don'?t|dont|doesn'?t|doesnt|without)\b(?:\s+[\w']+){0,3}?\s+"
+    r"(?:thoughts?|urges?|plans?|intentions?|ideas?|intent|wish)\s+(?:of|about|to)\b(?:\s+[\w']+){0,4}?(?:\s+(?:or|nor))?\s*$"
+)
 
 
 _DENIALS = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")
@@ -179,6 +189,20 @@ def _negated_inside(sentence: str, match: re.Match[str]) -> bool:
     return bool(_NEGATION_CUE.search(" ".join(before)))
 
 
+def _first_standing(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """The first match that is not denied: "no thoughts of suicide until today, now I want to end
+    it all" is heard on its second match."""
+    for match in pattern.finditer(sentence):
+        found: re.Match[str] | None = match
+        if _negated_inside(sentence, match):
+            # Look again without the denials: "on warfarin, hit his head, no vomiting" still
+            # matches on the warfarin.
+            found = pattern.search(without_denials(sentence))
+        if found is not None and not _negated_before(sentence, found.start()) and not _in_denied_list(sentence, found.start()):
+            return found
+    return None
+
+
 def _is_info_question(sentence: str) -> bool:
     if not _INFO_QUESTION.search(sentence):
         return False
@@ -206,12 +230,8 @@ class SafetyPolicy:
             question = _is_info_question(sentence)
             history = bool(_HISTORY.search(sentence))
             for rule in self.rules:
-                match = rule.pattern.search(sentence)
-                if match and _negated_inside(sentence, match):
-                    # Look again without the denials: "on warfarin, hit his head, no vomiting" still
-                    # matches on the warfarin.
-                    match = rule.pattern.search(without_denials(sentence))
-                if not match or _negated_before(sentence, match.start()) or _in_denied_list(sentence, match.start()):
+                match = _first_standing(rule.pattern, sentence)
+                if match is None:
                     continue
                 if rule.suppress_in_questions and question:
                     continue

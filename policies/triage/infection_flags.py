@@ -12,6 +12,7 @@ NHS_DENTAL_ABSCESS = "https://www.nhs.uk/conditions/dental-abscess/"
 NHS_SJS = "https://www.nhs.uk/conditions/stevens-johnson-syndrome/"
 NHS_PD = "https://www.nhs.uk/conditions/dialysis/"
 NHS_QUINSY = "https://www.nhs.uk/conditions/quinsy/"
+NHS_NECROTISING = "https://www.nhs.uk/conditions/necrotising-fasciitis/"
 
 _HOT = re.compile(r"\b(?:boiling(?: hot)?|roasting|fever\w*|temp\w*|hot and (?:cold|shivery)|shiver\w*|shivery|rigou?rs|burning up|chills|feel\w* (?:rough|awful|terrible|really unwell))\b")
 
@@ -26,6 +27,44 @@ def _red_streak_with_fever(f: Facts) -> bool:
     text = plain(f)
     streak = re.search(r"\bred (?:line|streak|stripe|track)s?\b[^.]{0,40}\b(?:up|along|towards|to)\b|\b(?:line|streak)s? (?:of red )?(?:creeping|spreading|going|running|tracking|moving) up", text)
     return bool(streak and _hot(f, text))
+
+
+# Skin that is red, hot or swollen and spreading ("drew round it and it's past the line"):
+# cellulitis, which NHS guidance says needs a GP or 111 the same day.
+_SKIN_INFLAMED = re.compile(r"\b(?:red|redness|reddened|hot|warm|swollen|swelling|inflamed)\b")
+_SPREADING = re.compile(
+    r"\bspread\w*|\b(?:past|beyond|outside|over) the (?:pen )?(?:line|mark|outline)|\b(?:getting|got|grown|growing) (?:a lot |much )?(?:bigger|larger|wider)|"
+    r"\bbigger than (?:yesterday|this morning|last night|earlier)|\bcreeping (?:up|out)|\bmoving up (?:my|his|her) (?:leg|arm)"
+)
+_SKIN_SITE = re.compile(r"\b(?:skin|leg|shin|calf|foot|ankle|thigh|arm|hand|finger|toe|face|cheek|wound|cut|scratch|graze|bite|sting|patch|area)\b")
+
+
+# Spreading to other people, or denied: "how do I avoid spreading it", "it isn't spreading or hot".
+_NOT_SPREADING = re.compile(
+    r"\bspread\w* (?:it|this|them|that|to (?:others|other people|anyone|the (?:baby|kids|family)))\b|"
+    r"\b(?:isn'?t|is not|not|no|never|hasn'?t|has not)\s+(?:\w+\s+)?(?:spread\w*|getting bigger|grown)"
+)
+
+
+def _spreading_skin_redness(f: Facts) -> bool:
+    text = plain(f)
+    spreading = _SPREADING.search(_NOT_SPREADING.sub(" ", f.text.lower()))
+    return bool(_SKIN_INFLAMED.search(text) and spreading and _SPREADING.search(text) and _SKIN_SITE.search(text))
+
+
+# Spreading redness with pain far worse than the skin looks, or skin turning purple, dusky or black,
+# or blistering (necrotising fasciitis: NHS, go to A&E or call 999).
+_OUT_OF_PROPORTION = re.compile(
+    r"\b(?:much |far |way )?worse than (?:it|the skin|the wound) looks|\bpain (?:is |was )?(?:unreal|unbearable|excruciating|agonising|agonizing|out of (?:all )?proportion)|\bagony\b"
+)
+_DYING_SKIN = re.compile(r"\b(?:purpl\w*|dusky|black\w*|dark (?:purple|red|patch|area)|grey|gray|blister\w*|crackl\w*)\b")
+
+
+def _necrotising_infection(f: Facts) -> bool:
+    if not _spreading_skin_redness(f):
+        return False
+    text = plain(f)
+    return bool(_OUT_OF_PROPORTION.search(text) or _DYING_SKIN.search(text))
 
 
 # A swollen eyelid with pain on moving the eye, a bulging eye or changed vision (orbital cellulitis:
@@ -107,6 +146,8 @@ def _dialysis_peritonitis(f: Facts) -> bool:
 
 
 INFECTION_RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule("necrotising_skin_infection", Level.EMERGENCY, "Spreading redness with pain far worse than the skin looks, or skin turning purple, dark or blistered", NHS_NECROTISING, _necrotising_infection),
+    RedFlagRule("spreading_skin_redness", Level.CONSULTATION_24, "Red, hot or swollen skin that is spreading (possible cellulitis)", NHS_CELLULITIS, _spreading_skin_redness),
     RedFlagRule("red_streak_with_fever", Level.EMERGENCY, "A red line spreading up from a wound or bite, with a temperature or shivers", NHS_CELLULITIS, _red_streak_with_fever),
     RedFlagRule("orbital_cellulitis", Level.EMERGENCY, "A swollen eyelid with pain on moving the eye, a bulging eye or changed vision", NHS_CELLULITIS, _orbital_cellulitis),
     RedFlagRule("spreading_dental_infection", Level.EMERGENCY, "A tooth or jaw infection spreading to the neck or eye, or with trouble opening the mouth, swallowing or breathing", NHS_DENTAL_ABSCESS, _spreading_dental_infection),

@@ -41,9 +41,23 @@ def _infant_fever(f: Facts) -> bool:
     return f.age_years is not None and f.age_years < 0.25 and f.febrile
 
 
+# Shingles: a band or strip of blisters on one side of the chest, where the pain is (NHS shingles).
+# The pain comes before and with the rash; without heart or breathing signs it is not cardiac.
+_SHINGLES = re.compile(
+    r"\bshingles\b|\b(?:blisters?|blistery|blistering|rash|spots)\b[^.]{0,60}\b(?:strip|band|belt|stripe)\b|"
+    r"\b(?:strip|band|belt|stripe)\b[^.]{0,40}\b(?:blisters?|blistery|rash|spots)\b"
+)
+_CARDIAC_WORDS = re.compile(r"\b(?:sweat\w*|clammy|breathless\w*|short of breath|crushing|tight\w*|pressure|heavy|squeez\w*|arm|jaw|faint\w*|collaps\w*)\b")
+
+
+def _shingles_not_heart(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_SHINGLES.search(text)) and not _CARDIAC_WORDS.search(text) and not f.has("sweating", "shortness_of_breath", "unconscious")
+
+
 def _chest_cardiac(f: Facts) -> bool:
     pain = f.get("chest_pain")
-    if pain is None:
+    if pain is None or _shingles_not_heart(f):
         return False
     return pain.radiation or f.has("sweating", "shortness_of_breath", "nausea", "vomiting", "unconscious") or (
         pain.severity == "severe" or f.severity == "severe"
@@ -52,7 +66,7 @@ def _chest_cardiac(f: Facts) -> bool:
 
 def _chest_other(f: Facts) -> bool:
     pain = f.get("chest_pain")
-    if pain is None:
+    if pain is None or _shingles_not_heart(f):
         return False
     older = f.age_years is None or f.age_years >= 40
     return older or pain.onset == "sudden" or f.onset == "sudden" or bool(f.conditions)

@@ -26,6 +26,7 @@ policy = SafetyPolicy()
         "nosebleed, blood everywhere, it stopped but now he looks pale and dizzy",
         "he was vomiting blood earlier, it has stopped now",
         "my grandad is not breathing properly and his lips look grey",
+        "the wound looks septic and he is shivering",
     ],
 )
 def test_emergencies_fire(text: str) -> None:
@@ -42,6 +43,8 @@ def test_emergencies_fire(text: str) -> None:
         "my daughter says she wants to end her life",
         "i keep cutting myself",
         "cant do this anymore want it all to end",
+        # a denial earlier in the sentence does not hide a later statement
+        "I've had no thoughts of suicide until today, now I want to end it all",
     ],
 )
 def test_crises_fire(text: str) -> None:
@@ -72,6 +75,8 @@ def test_crises_fire(text: str) -> None:
         "my bells palsy was diagnosed last week by the gp, face still droopy, any tips?",
         # breathing described as not fast is reassurance, not a child who has stopped breathing
         "2 year old with a cough and runny nose, he is not breathing fast and has no fever",
+        "I haven't had any thoughts of harming myself or ending my life, just low for 5 weeks",
+        "red patch round a scratch, can I just put antiseptic cream on it?",
     ],
 )
 def test_routine_messages_do_not_fire(text: str) -> None:

@@ -18,6 +18,10 @@ from tests.policies.triage.test_red_flags import flags
         ("he's boiling hot, yelled at me for switching the light on and keeps being sick", None, "meningitis_light"),
         ("started new epilepsy tablets two weeks ago, now my lips are peeling and blistery spots coming up", None, "severe_drug_rash"),
         ("I do peritoneal dialysis and this morning's drain bag was cloudy", None, "dialysis_peritonitis"),
+        ("scratched my shin gardening, now the skin round it is red, hot and swollen and bigger than yesterday", None, "spreading_skin_redness"),
+        ("drew round the red patch on my leg last night and it's spread past the line", None, "spreading_skin_redness"),
+        ("rose thorn scratch, big red hot area spreading fast, the pain is unreal, much worse than it looks", None, "necrotising_skin_infection"),
+        ("red swollen area on my calf spreading and now there's a purplish bit in the middle", None, "necrotising_skin_infection"),
     ],
 )
 def test_infection_flags_fire(text: str, age: float | None, flag: str) -> None:
@@ -35,6 +39,9 @@ def test_infection_flags_fire(text: str, age: float | None, flag: str) -> None:
         ("migraine, light hurts my eyes, same as usual, no fever", "meningitis_light"),
         ("a blister on my heel from new shoes", "severe_drug_rash"),
         ("on haemodialysis three times a week, feel fine", "dialysis_peritonitis"),
+        ("itchy red bite on my ankle, it isn't spreading or hot", "spreading_skin_redness"),
+        ("cold sore coming, lip a bit swollen, how do I avoid spreading it to the baby", "spreading_skin_redness"),
+        ("red hot swollen leg, spreading, sore but not too bad", "necrotising_skin_infection"),
     ],
 )
 def test_infection_flags_do_not_fire_on_near_misses(text: str, flag: str) -> None:

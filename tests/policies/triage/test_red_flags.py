@@ -494,3 +494,11 @@ def test_symptoms_for_more_than_three_weeks_see_a_gp() -> None:
     assert weeks.level == Level.CONSULTATION and any(r.rule == "context:persistent" for r in weeks.rationale)
     days, _ = service.assess("heartburn after a curry last night, gaviscon sorted it")
     assert days.level == Level.SELF_CARE
+
+
+def test_shingles_pain_on_the_chest_is_not_cardiac_pain() -> None:
+    service = TriageService()
+    shingles, _ = service.assess("Two days ago I got a burning tingling pain around the left side of my chest going round to my back, and yesterday a rash of small blisters came up in a strip over the same area.", age=67)
+    assert shingles.level.group != "emergency"
+    heart, _ = service.assess("crushing pain in my chest going into my arm, sweating, I had shingles last year", age=67)
+    assert heart.level.group == "emergency"
