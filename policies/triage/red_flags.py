@@ -1144,6 +1144,26 @@ def may_be_set_aside(flag: RedFlag, presentations: dict[str, float] | None = Non
     return (presentations or {}).get(flag.id.removeprefix("presentation:"), 0.0) < KEEP_SIMILARITY
 
 
+# Suicidal thoughts the person says they have no plan for and no intent to act on, with nothing
+# done or prepared: NHS guidance for someone not in immediate danger is urgent help the same day
+# (GP, NHS 111, a crisis line), not A&E. The crisis reply of the dialogue still runs on them.
+_NO_PLAN = re.compile(r"\b(?:no|not got an?y?|don'?t have (?:a|any)|haven'?t (?:made|got) (?:a|any)|without (?:a|any))\s+(?:\w+\s+)?plans?\b|\bnot planning\b")
+_NO_INTENT = re.compile(
+    r"\b(?:wouldn'?t|would never|won'?t|will never|not going to|don'?t (?:intend|want) to|no intention of|not intending to)\s+(?:\w+\s+){0,3}?"
+    r"(?:do (?:anything|it)|act on|go through|hurt|harm|kill|end)"
+)
+_ACTED = re.compile(
+    r"\b(?:took|taken|swallowed|overdos\w*|cut|cutting|pills|tablets|rope|bridge|method|goodbye|letters?|note|tried|attempt\w*|stockpil\w*|saved up)\b"
+)
+_THOUGHTS_ONLY = {"phrase:suicidal_ideation", "suicidal_thoughts"}
+
+
+def _thoughts_without_plan_or_intent(flags: list[RedFlag], text: str) -> bool:
+    crisis = {f.id for f in flags if f.id in _THOUGHTS_ONLY or f.id.startswith("phrase:") and f.level == Level.EMERGENCY}
+    lowered = text.lower().replace("\u2019", "'")
+    return bool(crisis) and crisis <= _THOUGHTS_ONLY and bool(_NO_PLAN.search(lowered) and _NO_INTENT.search(lowered)) and not _ACTED.search(lowered)
+
+
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
     flags = text_red_flags(facts.text) if facts.text else []
     flags.extend(presentation_flags(facts.presentations, facts))
@@ -1151,4 +1171,10 @@ def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
     for rule in RULES:
         if rule.id not in seen and rule.test(facts):
             flags.append(rule.flag())
+    if _thoughts_without_plan_or_intent(flags, facts.text):
+        flags = [
+            RedFlag(f.id, Level.CONSULTATION_24, "Suicidal thoughts with no plan or intent: get mental health help today (GP, NHS 111 option 2, or a crisis line such as Samaritans 116 123 or 988, any time)", NICE_SELF_HARM)
+            if f.id in _THOUGHTS_ONLY else f
+            for f in flags
+        ]
     return sorted(flags, key=lambda f: -f.level.urgency)

@@ -502,3 +502,20 @@ def test_shingles_pain_on_the_chest_is_not_cardiac_pain() -> None:
     assert shingles.level.group != "emergency"
     heart, _ = service.assess("crushing pain in my chest going into my arm, sweating, I had shingles last year", age=67)
     assert heart.level.group == "emergency"
+
+
+def test_suicidal_thoughts_without_plan_or_intent_are_same_day_care_and_still_a_crisis() -> None:
+    from policies.safety import SafetyPolicy
+
+    text = "I've started thinking everyone would be better off without me. I don't have any plan and I wouldn't do anything because of my kids."
+    result, _ = TriageService().assess(text)
+    assert result.level == Level.CONSULTATION_24
+    assert "crisis line" in result.red_flags[0].description
+    assert SafetyPolicy().evaluate(text).kind == "mental_health_crisis"  # the crisis reply still runs
+    # a plan, something done, or no denial of intent: emergency as before
+    for worse in (
+        "everyone would be better off without me, I've been saving up my tablets",
+        "I keep thinking everyone would be better off without me and I don't know what I'll do",
+        "no plan yet but I want to end my life",
+    ):
+        assert TriageService().assess(worse)[0].level.group == "emergency", worse
