@@ -129,11 +129,11 @@ def _negated_before(sentence: str, start: int) -> bool:
     """Clinical negation just before a match: "no thoughts of self-harm", "denies chest pain"."""
     # Within the clause: "no fever, but vomiting blood" denies only the fever.
     clause = re.split(r"[,;:]|\bbut\b", sentence[max(0, start - 40) : start])[-1]
+    if _DENIED_THOUGHTS.search(sentence[max(0, start - 80) : start]):
+        return True
     before = re.findall(r"[\w']+", clause)[-3:]
     # "she didn't hurt herself" (in a fall or a fit), "not struggling to breathe": only when the
     # word is the very one before, so "tried but didn't manage to kill myself" is still heard.
-    if _DENIED_THOUGHTS.search(sentence[max(0, start - 80) : start]):
-        return True
     return bool(_NEGATION_CUE.search(" ".join(before))) or (bool(before) and before[-1] in ("didn't", "didnt", "not"))
 
 

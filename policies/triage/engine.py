@@ -58,7 +58,7 @@ _RISK_CONDITIONS = re.compile(
 )
 _BREATHING = ("shortness_of_breath", "wheeze", "cough", "chest_pain")
 # A cough alone is a cold; a stated temperature under 38C is not a fever (NICE NG143).
-_UNWELL_BABY = ("fever", "vomiting", "diarrhoea", "shortness_of_breath", "wheeze", "rash_nonblanching", "weakness", "confusion")
+_UNWELL_BABY = ("vomiting", "diarrhoea", "shortness_of_breath", "wheeze", "rash_nonblanching", "weakness", "confusion")
 NHS_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"
 NHS_BP = "https://www.nhs.uk/conditions/high-blood-pressure-hypertension/"
 NHS_GP = "https://www.nhs.uk/nhs-services/gps/"
@@ -82,9 +82,8 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     # for teething, possetting or a nappy rash (fever under 3 months is a red flag of its own).
     age = facts.age_years
     measured_normal = facts.temperature_c is not None and facts.temperature_c < 38
-    unwell_baby = age is not None and age < 1 and (
-        facts.has(*_UNWELL_BABY) and not (measured_normal and not facts.has(*[k for k in _UNWELL_BABY if k != "fever"])) or (facts.temperature_c or 0) >= 38
-    )
+    fever = (facts.has("fever") and not measured_normal) or (facts.temperature_c or 0) >= 38
+    unwell_baby = age is not None and age < 1 and (fever or facts.has(*_UNWELL_BABY))
     vulnerable = unwell_baby or (age is not None and age >= 80) or bool(facts.pregnant)
     if vulnerable and level in (Level.SELF_CARE, Level.CONSULTATION):
         raise_to(level.one_up(), "context:vulnerable", "Very young, older or pregnant patients are seen sooner", "https://www.nhs.uk/conditions/fever-in-children/")

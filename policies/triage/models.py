@@ -94,6 +94,14 @@ class Facts:
         """A fever in the words, or a stated temperature of 38C or more."""
         return self.has("fever") or (self.temperature_c or 0) >= 38
 
+    @property
+    def fever_ruled_out(self) -> bool:
+        """A stated temperature under 38C, or "no fever" with no temperature and no fever said
+        elsewhere (NICE NG143 counts a fever from 38C)."""
+        if self.temperature_c is not None:
+            return self.temperature_c < 38
+        return any(f.key == "fever" and f.negated for f in self.findings) and not self.has("fever")
+
     def get(self, key: str) -> FindingFact | None:
         return next((f for f in self.findings if f.key == key and not f.negated), None)
 

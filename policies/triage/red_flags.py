@@ -1088,7 +1088,7 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
     if key == "infant_fever":
         # NICE NG143: any fever under 3 months; 39C or more at 3-6 months. Not when the message
         # denies a fever ("no fever") or states a temperature below 38C.
-        if (f.temperature_c is not None and f.temperature_c < 38) or (f.temperature_c is None and any(x.key == "fever" and x.negated for x in f.findings) and not f.has("fever")):
+        if f.fever_ruled_out:
             return False
         return age is None or age < 0.25 or (age < 0.5 and (f.temperature_c or 39) >= 39)
     if key == "meningitis" and _BLANCHES.search(f.text.lower()):
@@ -1159,7 +1159,7 @@ _THOUGHTS_ONLY = {"phrase:suicidal_ideation", "suicidal_thoughts"}
 
 
 def _thoughts_without_plan_or_intent(flags: list[RedFlag], text: str) -> bool:
-    crisis = {f.id for f in flags if f.id in _THOUGHTS_ONLY or f.id.startswith("phrase:") and f.level == Level.EMERGENCY}
+    crisis = {f.id for f in flags if f.id in _THOUGHTS_ONLY or (f.id.startswith("phrase:") and f.level == Level.EMERGENCY)}
     lowered = text.lower().replace("\u2019", "'")
     return bool(crisis) and crisis <= _THOUGHTS_ONLY and bool(_NO_PLAN.search(lowered) and _NO_INTENT.search(lowered)) and not _ACTED.search(lowered)
 

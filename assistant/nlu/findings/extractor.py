@@ -185,17 +185,15 @@ _PAST_EVENT = re.compile(r"\b(?:said|told|diagnos\w*|last (?:one|time|episode)|w
 _LONG_ACTION = re.compile(r"\b(?:tap|water|standing|sitting|waiting|walking|queu\w*|running|stood|sat|cooled?|rinsed?|held)\b[^.,]{0,25}$")
 
 
+def _is_complaint_duration(text: str, match: re.Match[str]) -> bool:
+    start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())  # past any leading space
+    if _NOT_A_DURATION_AFTER.match(text, match.end()) or _NOT_A_DURATION_BEFORE.search(text[max(0, start - 12) : start]):
+        return False
+    return not (_AGO.match(text, match.end()) and _PAST_EVENT.search(text[max(0, match.start() - 50) : match.start()]))
+
+
 def parse_duration_hours(text: str) -> float | None:
-    match = next(
-        (
-            m
-            for m in _DURATION.finditer(text)
-            if not _NOT_A_DURATION_AFTER.match(text, m.end())
-            and not _NOT_A_DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))])
-            and not (_AGO.match(text, m.end()) and _PAST_EVENT.search(text[max(0, m.start() - 50) : m.start()]))
-        ),
-        None,
-    )
+    match = next((m for m in _DURATION.finditer(text) if _is_complaint_duration(text, m)), None)
     if match:
         raw = match.group(1)
         number = float(raw) if raw[0].isdigit() else _NUMBER_WORDS.get(raw, 1)
@@ -229,7 +227,7 @@ def _shorthand_duration(text: str) -> float | None:
         before = text[max(0, match.start() - 16) : match.start()]
         if re.search(r"\b(?:bp|b/p|blood pressure|pressure|lmp|edd|dob)\W*$", before):
             continue  # a blood pressure (120/52 is not 120 weeks), or a date
-        if match.group(2) in ("12", "52") and match.group(0) == match.string[: match.end()].lstrip() and parse_age(text) is not None:
+        if match.group(2) in ("12", "52") and not text[: match.start()].strip() and parse_age(text) is not None:
             continue  # "18/12, fever" opens a note with the child's age
         return float(match.group(1)) * _SHORTHAND_HOURS[match.group(2)]
     return None
@@ -368,13 +366,11 @@ def parse_pregnancy(text: str) -> bool | None:
         return False
     # "I really don't want to get pregnant" and "we're trying to get pregnant" speak of a pregnancy
     # that does not exist yet ("could I be pregnant?" still counts: ectopic rules need it).
-    hoped_or_feared = re.sub(
+    text = re.sub(
         r"\b(?:want|wanting|trying|try|plan\w*|hop\w*)\b[^.?!,]{0,12}?\b(?:to )?(?:get|getting|be|being|become|becoming|falling|fall) pregnan\w*",
         " ",
         text,
     )
-    if hoped_or_feared != text:
-        text = hoped_or_feared
     if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
         return True
     # "period is 2 weeks late and the test was positive"
