@@ -15,7 +15,7 @@ from policies.triage.case_bank import (
 from policies.triage.interview import missing_questions
 from policies.triage.models import Facts, Level, Rationale, TriageResult
 from policies.triage.protocols import evaluate_protocols
-from policies.triage.red_flags import evaluate_red_flags, may_be_set_aside
+from policies.triage.red_flags import THOUGHTS_ONLY, evaluate_red_flags, may_be_set_aside
 
 ADVICE = {
     Level.EMERGENCY_AMBULANCE: (
@@ -41,6 +41,14 @@ ADVICE = {
         "call {emergency} if you develop severe symptoms such as trouble breathing or chest pain."
     ),
 }
+
+
+# Suicidal thoughts without a plan or intent are same-day care, and the person needs to know where
+# to turn at any hour (NHS: https://www.nhs.uk/mental-health/feelings-symptoms-behaviours/behaviours/help-for-suicidal-thoughts/).
+CRISIS_ADVICE = (
+    "If you feel you might act on these thoughts, call {emergency} or go to A&E now. You can talk to "
+    "someone at any hour: Samaritans on 116 123 (UK) or 988 (US), or NHS 111 option 2."
+)
 
 
 # Long-term conditions that make the same symptoms more worrying (NHS: people at higher risk of
@@ -162,4 +170,6 @@ def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[
         wanted.extend(protocol.ask)
     questions = [] if level.urgency >= Level.EMERGENCY.urgency else missing_questions(wanted, facts, answered or set())
     advice = ADVICE[level].format(emergency=emergency_number)
+    if level.urgency < Level.EMERGENCY.urgency and any(f.id in THOUGHTS_ONLY for f in red_flags):
+        advice += " " + CRISIS_ADVICE.format(emergency=emergency_number)
     return TriageResult(level, red_flags, rationale, questions, advice, protocols[0].id if protocols else None)

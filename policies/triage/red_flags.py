@@ -1155,13 +1155,13 @@ _NO_INTENT = re.compile(
 _ACTED = re.compile(
     r"\b(?:took|taken|swallowed|overdos\w*|cut|cutting|pills|tablets|rope|bridge|method|goodbye|letters?|note|tried|attempt\w*|stockpil\w*|saved up)\b"
 )
-_THOUGHTS_ONLY = {"phrase:suicidal_ideation", "suicidal_thoughts"}
+THOUGHTS_ONLY = {"phrase:suicidal_ideation", "suicidal_thoughts"}
 
 
 def _thoughts_without_plan_or_intent(flags: list[RedFlag], text: str) -> bool:
-    crisis = {f.id for f in flags if f.id in _THOUGHTS_ONLY or (f.id.startswith("phrase:") and f.level == Level.EMERGENCY)}
+    crisis = {f.id for f in flags if f.id in THOUGHTS_ONLY or (f.id.startswith("phrase:") and f.level == Level.EMERGENCY)}
     lowered = text.lower().replace("\u2019", "'")
-    return bool(crisis) and crisis <= _THOUGHTS_ONLY and bool(_NO_PLAN.search(lowered) and _NO_INTENT.search(lowered)) and not _ACTED.search(lowered)
+    return bool(crisis) and crisis <= THOUGHTS_ONLY and bool(_NO_PLAN.search(lowered) and _NO_INTENT.search(lowered)) and not _ACTED.search(lowered)
 
 
 def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
@@ -1174,7 +1174,7 @@ def evaluate_red_flags(facts: Facts) -> list[RedFlag]:
     if _thoughts_without_plan_or_intent(flags, facts.text):
         flags = [
             RedFlag(f.id, Level.CONSULTATION_24, "Suicidal thoughts with no plan or intent: get mental health help today (GP, NHS 111 option 2, or a crisis line such as Samaritans 116 123 or 988, any time)", NICE_SELF_HARM)
-            if f.id in _THOUGHTS_ONLY else f
+            if f.id in THOUGHTS_ONLY else f
             for f in flags
         ]
     return sorted(flags, key=lambda f: -f.level.urgency)

@@ -511,6 +511,7 @@ def test_suicidal_thoughts_without_plan_or_intent_are_same_day_care_and_still_a_
     result, _ = TriageService().assess(text)
     assert result.level == Level.CONSULTATION_24
     assert "crisis line" in result.red_flags[0].description
+    assert "Samaritans" in result.advice and "act on these thoughts" in result.advice
     assert SafetyPolicy().evaluate(text).kind == "mental_health_crisis"  # the crisis reply still runs
     # a plan, something done, or no denial of intent: emergency as before
     for worse in (
