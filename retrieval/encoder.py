@@ -44,6 +44,8 @@ def shared_encoder(query_precision: str = "fp32") -> SentenceEncoder:
 
 #: Batches whose longest text is shorter than this (about 60 tokens) stay on the fp32 path.
 BF16_MIN_CHARS = 300
+#: Smaller batches stay on the fp32 path too (docs/BENCHMARKS.md, triage latency on long messages).
+BF16_MIN_BATCH = 8
 
 
 def _cpu_has(*flags: str) -> bool:
@@ -258,8 +260,10 @@ class SentenceEncoder:
             for start in range(0, len(order), batch_size):
                 idx = order[start : start + batch_size]
                 batch = [texts[i] for i in idx]
-                # Short texts are cheap in fp32 already; bf16 pays off on long passages.
-                long_batch = bf16 and max(len(t) for t in batch) >= BF16_MIN_CHARS
+                # bf16 pays off on bulk batches of long passages. A request's handful of texts is
+                # quicker on the warm fp32 session, and switching runtimes mid-request leaves
+                # torch's idle threads competing with the session's for two cores.
+                long_batch = bf16 and len(batch) >= BF16_MIN_BATCH and max(len(t) for t in batch) >= BF16_MIN_CHARS
                 vectors = self._run(batch, bf16=long_batch, max_length=max_length)
                 if out is None:
                     out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)

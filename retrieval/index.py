@@ -28,6 +28,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from retrieval.blas import one_blas_thread
 from retrieval.chunking import Chunk, chunk_document
 from retrieval.documents import Document
 from retrieval.encoder import SentenceEncoder
@@ -50,18 +51,6 @@ def _lexical_pool() -> ThreadPoolExecutor:
             if _POOL is None:
                 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
     return _POOL
-
-
-_BLAS: Any = None
-
-
-def _blas_controller() -> Any:
-    global _BLAS
-    if _BLAS is None:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS = ThreadpoolController()
-    return _BLAS
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -87,7 +76,7 @@ class _ExactKernel:
         matrix = faiss.rev_swig_ptr(inner.get_xb(), n * inner.d).reshape(n, inner.d)
         # One BLAS thread: a second one fights the query encoder's and BM25's threads for two
         # cores and makes the tail three times slower (docs/BENCHMARKS.md).
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             scores = matrix @ query
         top = _top_k(scores, k)
         return top, scores[top]

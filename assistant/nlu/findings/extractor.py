@@ -575,15 +575,21 @@ def _by_meaning(text: str) -> tuple[list[Any], list[Any], np.ndarray | None]:
 
     parts = presentations.clauses(text)
     try:
+        from retrieval.blas import one_blas_thread
         from retrieval.encoder import shared_encoder
 
         # Small batches keep the short clauses from being padded to the whole message's length;
         # 128 tokens (what MiniLM was trained on) hold the complaint of even a rambling message.
-        vectors = shared_encoder().encode([text, *parts], batch_size=4, max_length=128)
+        # A one-sentence message is its own only clause: embedded once.
+        texts = list(dict.fromkeys([text, *parts]))
+        vectors = shared_encoder().encode(texts, batch_size=4, max_length=128)
     except Exception:
         logging.getLogger(__name__).warning("sentence model unavailable for triage", exc_info=True)
         return [], [], None
-    return presentations.recognise_vectors(parts, vectors[1:]), cases.similar_cases_to(vectors[0]), vectors[0]
+    clause_vectors = vectors[[texts.index(part) for part in parts]] if parts else vectors[:0]
+    with one_blas_thread():
+        found = presentations.recognise_vectors(parts, clause_vectors), cases.similar_cases_to(vectors[0])
+    return *found, vectors[0]
 
 
 def primary_finding(facts: ClinicalFacts) -> Finding | None:
