@@ -96,9 +96,18 @@ def _breathing_severe(f: Facts) -> bool:
     )
 
 
+# Oximeter readings (NHS pulse oximetry guidance): 92% or lower, A&E or 999; 93-94%, an urgent GP
+# appointment or NHS 111. A measurement stated now; a wearable's recent low reading is weighed in
+# the engine instead.
+NHS_PULSE_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"
+
+
 def _low_spo2(f: Facts) -> bool:
-    # A measurement stated now; a wearable's recent low reading is weighed in the engine instead.
-    return f.spo2 is not None and f.spo2 < 92
+    return f.spo2 is not None and f.spo2 <= 92
+
+
+def _borderline_spo2(f: Facts) -> bool:
+    return f.spo2 is not None and 92 < f.spo2 < 95
 
 
 def _meningitis_sepsis(f: Facts) -> bool:
@@ -564,6 +573,8 @@ NHS_PEP = "https://www.nhs.uk/conditions/hiv-and-aids/prevention/"
 NHS_RHABDO = "https://medlineplus.gov/ency/article/000473.htm"
 NHS_KIDNEY_STONES = "https://www.nhs.uk/conditions/kidney-stones/"
 NHS_MASTOIDITIS = "https://www.nhs.uk/conditions/mastoiditis/"
+NHS_HEARING_LOSS = "https://www.nhs.uk/conditions/hearing-loss/"
+NHS_SEXUAL_ASSAULT = "https://www.nhs.uk/live-well/sexual-health/help-after-rape-and-sexual-assault/"
 NHS_HERNIA = "https://www.nhs.uk/conditions/inguinal-hernia-repair/"
 NHS_HEAVY_PERIODS = "https://www.nhs.uk/conditions/heavy-periods/"
 NHS_NEC_FASC = "https://www.nhs.uk/conditions/necrotising-fasciitis/"
@@ -616,6 +627,42 @@ def _exposure_needing_pep(f: Facts) -> bool:
     # NHS: post-exposure treatment for HIV works best started within hours (A&E or sexual health).
     text = _plain(f)
     return bool(re.search(r"\bneedle ?stick|\bsharps injury|\bpricked\b[^.]{0,40}\bneedle|\bneedle\b[^.]{0,30}\b(?:used|dirty|someone else'?s)|\bpep\b|\bhiv (?:positive|\+)\b[^.]{0,80}\b(?:condom|sex|split|broke)|\b(?:condom|sex)\b[^.]{0,80}\bhiv (?:positive|\+)", text))
+
+
+# Rape or sexual assault in the last few days: emergency contraception and HIV prevention work best
+# started within hours, and a sexual assault referral centre or A&E can see the person now (NHS).
+# An assault long ago is a GP's or a support service's matter, not this rule's.
+_ASSAULTED = re.compile(
+    r"\b(?:raped|rape|sexually assaulted|sexual assault|sexually attacked|forced (?:me|her|him|them) (?:into|to have) sex|"
+    r"had sex with (?:me|her|him) (?:while|when) (?:i|she|he) (?:was|were) (?:asleep|unconscious|passed out|drunk)|"
+    r"(?:drink|drinks) (?:was |were )?spiked\b[^.]{0,80}\b(?:woke|sex|clothes|underwear))"
+)
+_RECENTLY = re.compile(
+    r"\b(?:last night|tonight|today|this (?:morning|afternoon|evening)|yesterday|earlier|just now|an? hour|hours? ago|"
+    r"(?:one|two|three|1|2|3|a couple of|few) (?:days?|nights?) ago|(?:on )?(?:friday|saturday|sunday) night|at the weekend|this weekend)\b"
+)
+_LONG_AGO = re.compile(r"\b(?:years?|months?|weeks?) ago|\bas a (?:child|kid|teenager)|\bwhen i was (?:a |little|young|\d)|\bin the past\b|\byears? back\b")
+
+
+def _recent_sexual_assault(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_ASSAULTED.search(text)) and not _LONG_AGO.search(text) and (bool(_RECENTLY.search(text)) or f.duration_hours is None or f.duration_hours <= 72)
+
+
+# Hearing lost suddenly in one or both ears: NHS, ask for an urgent GP appointment or call 111 (it
+# may need treatment within days). A blocked or muffled ear with a cold or wax is not this.
+_HEARING_GONE = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|unable to) hear (?:anything|a thing|properly|out of|from|with|in)\b|\b(?:lost|losing) (?:the |my |his |her |all )?hearing\b|"
+    r"\b(?:gone|went|going) deaf\b|\bdeaf in (?:one|my|his|her|the|their) (?:\w+ )?ear\b|\bhearing (?:has |had )?(?:gone|went|disappeared|vanished|dropped)\b|"
+    r"\bhearing loss\b|\bssnhl\b"
+)
+_SUDDENLY = re.compile(r"\b(?:sudden\w*|overnight|woke|waking|out of (?:nowhere|the blue)|all at once|within (?:an? |a few )?hours?|abrupt\w*)\b")
+_BLOCKED_EAR = re.compile(r"\b(?:blocked|bunged|muffled|wax\w*|cotton wool|full of water|water in)\b")
+
+
+def _sudden_hearing_loss(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_HEARING_GONE.search(text) and _SUDDENLY.search(text)) and not _BLOCKED_EAR.search(text)
 
 
 def _dark_urine_with_muscle_pain(f: Facts) -> bool:
@@ -961,6 +1008,8 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("septic_joint", Level.EMERGENCY, "Fever with a hot swollen joint or a child who will not bear weight", NHS_SEPTIC_ARTHRITIS, _hot_joint_with_fever),
     RedFlagRule("fever_after_travel", Level.EMERGENCY, "Fever after travel to a malaria area", NHS_MALARIA, _fever_after_malaria_travel),
     RedFlagRule("pep_exposure", Level.EMERGENCY, "A needlestick or sexual exposure that may need HIV prevention treatment within hours", NHS_PEP, _exposure_needing_pep),
+    RedFlagRule("recent_sexual_assault", Level.EMERGENCY, "Rape or sexual assault in the last few days: emergency contraception, HIV prevention and care work best started within hours", NHS_SEXUAL_ASSAULT, _recent_sexual_assault),
+    RedFlagRule("sudden_hearing_loss", Level.CONSULTATION_24, "Hearing lost suddenly in one or both ears", NHS_HEARING_LOSS, _sudden_hearing_loss),
     RedFlagRule("dark_urine_muscle_pain", Level.EMERGENCY, "Cola-coloured urine with muscle pain (muscle breakdown)", NHS_RHABDO, _dark_urine_with_muscle_pain),
     RedFlagRule("infected_kidney_stone", Level.EMERGENCY, "Kidney stone pain with a fever or shivering", NHS_KIDNEY_STONES, _infected_kidney_stone),
     RedFlagRule("mastoiditis", Level.EMERGENCY, "Red, swollen or tender area behind the ear, or the ear pushed forward", NHS_MASTOIDITIS, _mastoiditis),
@@ -1017,7 +1066,8 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("meningitis_sepsis", Level.EMERGENCY_AMBULANCE, "Fever with a non-fading rash, stiff neck or confusion (meningitis / sepsis signs)", NHS_MENINGITIS, _meningitis_sepsis),
     RedFlagRule("thunderclap_headache", Level.EMERGENCY_AMBULANCE, "Sudden, severe ('thunderclap') headache", NHS_HEADACHE, _thunderclap),
     RedFlagRule("unconscious_or_seizure", Level.EMERGENCY_AMBULANCE, "Loss of consciousness or a seizure", NHS_999, lambda f: f.has("unconscious", "seizure") and not f.has("head_injury")),
-    RedFlagRule("low_oxygen", Level.EMERGENCY, "Oxygen saturation below 92%", NHS_SOB, _low_spo2),
+    RedFlagRule("low_oxygen", Level.EMERGENCY, "Oxygen saturation of 92% or lower", NHS_PULSE_OXIMETRY, _low_spo2),
+    RedFlagRule("borderline_oxygen", Level.CONSULTATION_24, "Oxygen saturation of 93-94%", NHS_PULSE_OXIMETRY, _borderline_spo2),
     RedFlagRule("infant_fever", Level.EMERGENCY, "Fever of 38°C or more in a baby under 3 months", NICE_FEVER_U5, _infant_fever),
     RedFlagRule("sepsis_vitals", Level.EMERGENCY, "Fever or low temperature with a very fast pulse or breathing (possible sepsis)", NICE_SEPSIS, _sepsis_vitals),
     RedFlagRule("head_injury_red_flags", Level.EMERGENCY, "Head injury with vomiting, loss of consciousness, confusion, fits, bleeding or on blood thinners", NICE_HEAD, _head_injury),

@@ -520,3 +520,40 @@ def test_suicidal_thoughts_without_plan_or_intent_are_same_day_care_and_still_a_
         "no plan yet but I want to end my life",
     ):
         assert TriageService().assess(worse)[0].level.group == "emergency", worse
+
+
+def test_sudden_hearing_loss_is_same_day_care_but_a_blocked_ear_with_a_cold_is_not() -> None:
+    for text in (
+        "I woke up this morning and can't hear anything out of my right ear, no pain",
+        "45M, sudden onset L sensorineural hearing loss 2/7, tinnitus, no otalgia",
+        "my hearing went in my left ear all of a sudden while I was at work",
+    ):
+        result, _ = TriageService().assess(text)
+        assert "sudden_hearing_loss" in {f.id for f in result.red_flags} and result.level == Level.CONSULTATION_24, text
+    for text in (
+        "my ear is blocked and my hearing is muffled since my cold last week",
+        "my grandad is slowly losing his hearing, he has the TV up really loud",
+        "suddenly remembered I can't hear the doorbell from the garden, do I need a louder one",
+    ):
+        assert "sudden_hearing_loss" not in flags(text), text
+
+
+def test_a_recent_sexual_assault_is_seen_now_and_one_long_ago_is_not_an_emergency() -> None:
+    for text in ("I was raped last night and I don't want to go to the police", "19F sexually assaulted at a party 2 days ago, no injuries"):
+        result, _ = TriageService().assess(text)
+        assert "recent_sexual_assault" in {f.id for f in result.red_flags} and result.level == Level.EMERGENCY, text
+        assert "hours" in result.red_flags[0].description
+    for text in (
+        "I was sexually assaulted years ago and still have nightmares about it",
+        "I was raped as a teenager and I've never told anyone, I feel low a lot",
+    ):
+        assert "recent_sexual_assault" not in flags(text), text
+
+
+def test_oximeter_readings_follow_the_nhs_bands() -> None:
+    at_92, _ = TriageService().assess("covid day 6, more breathless, my oximeter says 92%")
+    assert "low_oxygen" in {f.id for f in at_92.red_flags} and at_92.level.group == "emergency"
+    at_94, _ = TriageService().assess("covid day 6, a bit more breathless, my oximeter says 94%")
+    assert at_94.level == Level.CONSULTATION_24 and "borderline_oxygen" in {f.id for f in at_94.red_flags}
+    at_97, _ = TriageService().assess("covid day 6, cough, my oximeter says 97%")
+    assert {"low_oxygen", "borderline_oxygen"}.isdisjoint({f.id for f in at_97.red_flags})
