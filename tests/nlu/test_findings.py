@@ -172,3 +172,16 @@ def test_a_pregnancy_wanted_or_feared_is_not_a_pregnancy() -> None:
     assert extract_facts("we've been trying to get pregnant for a year").pregnant is None
     # a possible pregnancy still counts: the ectopic rules need it
     assert extract_facts("I might be pregnant, bleeding and pain on one side").pregnant
+
+
+def test_a_gestation_told_without_the_word_pregnant_is_a_pregnancy_not_a_duration() -> None:
+    from assistant.nlu.findings.extractor import parse_duration_hours
+
+    for text in ("36 weeks, bit of heartburn at night, otherwise fine", "i'm 30 weeks and my back aches"):
+        assert extract_facts(text).pregnant, text
+        assert parse_duration_hours(text) is None, text
+    # a duration, a baby's age, a time after an operation, a late period: not a gestation
+    assert parse_duration_hours("3 weeks, cough not going away") == 3 * 168
+    assert extract_facts("she's 6 weeks and feeding well").pregnant is None
+    assert extract_facts("i'm 6 weeks post op and the wound is fine").pregnant is None
+    assert extract_facts("i'm 2 weeks late, no symptoms").pregnant is None

@@ -193,7 +193,8 @@ def _is_complaint_duration(text: str, match: re.Match[str]) -> bool:
 
 
 def parse_duration_hours(text: str) -> float | None:
-    match = next((m for m in _DURATION.finditer(text) if _is_complaint_duration(text, m)), None)
+    gestation = _STATED_GESTATION.search(text)
+    match = next((m for m in _DURATION.finditer(text) if _is_complaint_duration(text, m) and not (gestation and m.start() <= gestation.end() <= m.end() + 2)), None)
     if match:
         raw = match.group(1)
         number = float(raw) if raw[0].isdigit() else _NUMBER_WORDS.get(raw, 1)
@@ -361,6 +362,12 @@ def parse_medications(text: str) -> list[str]:
     return found
 
 
+_STATED_GESTATION = re.compile(
+    r"\b(?:i'?m|i am) (?:[4-9]|[1-3]\d|4[0-2]) ?(?:weeks?|wks?)\b(?!\s*(?:old|ago|post|after|since|into|out|off|of|on|late))|"
+    r"^\s*(?:2\d|3\d|4[0-2]) ?(?:weeks?|wks?)\s*[,.;:]"
+)
+
+
 def parse_pregnancy(text: str) -> bool | None:
     if re.search(r"\b(?:not|isn'?t|am not|i'?m not) pregnant\b", text):
         return False
@@ -375,6 +382,10 @@ def parse_pregnancy(text: str) -> bool | None:
         return True
     # "period is 2 weeks late and the test was positive"
     if re.search(r"\b(?:period|af)\w* (?:is |was |are )?(?:\w+ ){0,3}?late\b|\bmissed (?:my |a |her )?period", text) and re.search(r"\bpositive\b|\btwo lines\b", text):
+        return True
+    # "I'm 30 weeks and ...", or a message that opens with "36 weeks," (a duration that long would
+    # be told in months): a gestation. "She's 6 weeks" is usually a baby's age, so only "I'm".
+    if _STATED_GESTATION.search(text):
         return True
     # "36 weeks and the baby has hardly moved", "39 weeks, my waters have gone": a gestation
     # stated at the start of a clause, with words only pregnancy uses.
