@@ -34,7 +34,7 @@ def _red_streak_with_fever(f: Facts) -> bool:
 _SKIN_INFLAMED = re.compile(r"\b(?:red|redness|reddened|hot|warm|swollen|swelling|inflamed)\b")
 _SPREADING = re.compile(
     r"\bspread\w*|\b(?:past|beyond|outside|over) the (?:pen )?(?:line|mark|outline)|\b(?:getting|got|grown|growing) (?:a lot |much )?(?:bigger|larger|wider)|"
-    r"\bbigger than (?:yesterday|this morning|last night|earlier)|\bcreeping (?:up|out)|\bmoving up (?:my|his|her) (?:leg|arm)"
+    r"\bbigger than (?:it was )?(?:yesterday|this morning|last night|earlier)|\bcreeping (?:up|out)|\bmoving up (?:my|his|her) (?:leg|arm)"
 )
 _SKIN_SITE = re.compile(r"\b(?:skin|leg|shin|calf|foot|ankle|thigh|arm|hand|finger|toe|face|cheek|wound|cut|scratch|graze|bite|sting|patch|area)\b")
 

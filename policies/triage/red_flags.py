@@ -574,6 +574,7 @@ NHS_RHABDO = "https://medlineplus.gov/ency/article/000473.htm"
 NHS_KIDNEY_STONES = "https://www.nhs.uk/conditions/kidney-stones/"
 NHS_MASTOIDITIS = "https://www.nhs.uk/conditions/mastoiditis/"
 NHS_HEARING_LOSS = "https://www.nhs.uk/conditions/hearing-loss/"
+NHS_DVT = "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"
 NHS_SEXUAL_ASSAULT = "https://www.nhs.uk/live-well/sexual-health/help-after-rape-and-sexual-assault/"
 NHS_HERNIA = "https://www.nhs.uk/conditions/inguinal-hernia-repair/"
 NHS_HEAVY_PERIODS = "https://www.nhs.uk/conditions/heavy-periods/"
@@ -650,14 +651,15 @@ def _recent_sexual_assault(f: Facts) -> bool:
 
 
 # Hearing lost suddenly in one or both ears: NHS, ask for an urgent GP appointment or call 111 (it
-# may need treatment within days). A blocked or muffled ear with a cold or wax is not this.
+# may need treatment within days). An ear blocked by a cold, wax, water or a flight is not this;
+# "like cotton wool" with no such cause still is.
 _HEARING_GONE = re.compile(
-    r"\b(?:can'?t|cannot|couldn'?t|unable to) hear (?:anything|a thing|properly|out of|from|with|in)\b|\b(?:lost|losing) (?:the |my |his |her |all )?hearing\b|"
+    r"\b(?:can'?t|cannot|couldn'?t|unable to|can (?:barely|hardly)|could (?:barely|hardly)) hear (?:anything|a thing|properly|out of|from|with|in)\b|\b(?:lost|losing) (?:the |my |his |her |all )?hearing\b|"
     r"\b(?:gone|went|going) deaf\b|\bdeaf in (?:one|my|his|her|the|their) (?:\w+ )?ear\b|\bhearing (?:has |had )?(?:gone|went|disappeared|vanished|dropped)\b|"
     r"\bhearing loss\b|\bssnhl\b"
 )
 _SUDDENLY = re.compile(r"\b(?:sudden\w*|overnight|woke|waking|out of (?:nowhere|the blue)|all at once|within (?:an? |a few )?hours?|abrupt\w*)\b")
-_BLOCKED_EAR = re.compile(r"\b(?:blocked|bunged|muffled|wax\w*|cotton wool|full of water|water in)\b")
+_BLOCKED_EAR = re.compile(r"\b(?:wax\w*|cold|flu|full of water|water in|swimming|flight|flying|plane|glue ear)\b")
 
 
 def _sudden_hearing_loss(f: Facts) -> bool:
@@ -812,6 +814,26 @@ def _possible_clot_on_lung(f: Facts) -> bool:
     text = _plain(f)
     fast = (f.heart_rate or 0) >= 100
     return bool(_CLOT_RISK.search(text)) and (fast or bool(_CLOT_SIGN.search(text)))
+
+
+# A clot in a leg vein (NHS DVT): one calf or thigh swollen and painful, tender, warm or red. NHS:
+# ask for an urgent GP appointment or call 111 (with breathlessness, the clot-on-lung rule above).
+# Both legs swollen is another problem; a knock or a twist explains a swollen calf unless there is
+# also a reason to clot.
+_LEG = r"(?:calf|calves|thigh|(?:left|right|one) leg|back of (?:my|his|her|the) (?:knee|leg))"
+_LEG_SWOLLEN = re.compile(
+    rf"\b{_LEG}\b[^.]{{0,60}}\b(?:swollen|swelling|swelled|puffy|bigger than the other|fatter)\b|\b(?:swollen|swelling in (?:my|his|her|the)) (?:left |right )?{_LEG}"
+)
+_LEG_SORE = re.compile(r"\b(?:pain\w*|ach\w*|hurts?|tender\w*|sore|throbb\w*|cramp\w*|warm|hot|red|redness|darker)\b")
+_LEG_KNOCK = re.compile(r"\b(?:twist\w*|sprain\w*|fell|fall|kicked|tackle\w*|bang\w*|knock\w*|hit|pulled a muscle|strain\w*|insect|bite|bitten|sting)\b")
+
+
+def _leg_clot(f: Facts) -> bool:
+    text = _plain(f)
+    swollen = _LEG_SWOLLEN.search(text)
+    if not swollen or re.search(r"\bboth (?:legs|calves|ankles)\b", text):
+        return False
+    return bool(_LEG_SORE.search(text)) and (not _LEG_KNOCK.search(text) or bool(_CLOT_RISK.search(text)))
 
 
 # Bleeding from the bottom that needs A&E (NHS rectal bleeding): a lot of blood (toilet water turned
@@ -1009,6 +1031,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("fever_after_travel", Level.EMERGENCY, "Fever after travel to a malaria area", NHS_MALARIA, _fever_after_malaria_travel),
     RedFlagRule("pep_exposure", Level.EMERGENCY, "A needlestick or sexual exposure that may need HIV prevention treatment within hours", NHS_PEP, _exposure_needing_pep),
     RedFlagRule("recent_sexual_assault", Level.EMERGENCY, "Rape or sexual assault in the last few days: emergency contraception, HIV prevention and care work best started within hours", NHS_SEXUAL_ASSAULT, _recent_sexual_assault),
+    RedFlagRule("possible_leg_clot", Level.CONSULTATION_24, "One calf or thigh swollen and painful, tender or warm (possible DVT)", NHS_DVT, _leg_clot),
     RedFlagRule("sudden_hearing_loss", Level.CONSULTATION_24, "Hearing lost suddenly in one or both ears", NHS_HEARING_LOSS, _sudden_hearing_loss),
     RedFlagRule("dark_urine_muscle_pain", Level.EMERGENCY, "Cola-coloured urine with muscle pain (muscle breakdown)", NHS_RHABDO, _dark_urine_with_muscle_pain),
     RedFlagRule("infected_kidney_stone", Level.EMERGENCY, "Kidney stone pain with a fever or shivering", NHS_KIDNEY_STONES, _infected_kidney_stone),

@@ -185,3 +185,24 @@ def test_a_gestation_told_without_the_word_pregnant_is_a_pregnancy_not_a_duratio
     assert extract_facts("she's 6 weeks and feeding well").pregnant is None
     assert extract_facts("i'm 6 weeks post op and the wound is fine").pregnant is None
     assert extract_facts("i'm 2 weeks late, no symptoms").pregnant is None
+
+
+def test_hot_and_shivery_is_a_fever_and_coffee_is_not_a_cough() -> None:
+    assert any(f.key == "fever" and not f.negated for f in extract_facts("sore throat and I keep feeling hot and shivery").findings)
+    assert not any(f.key == "cough" for f in extract_facts("heart skips a beat after my third coffee").findings)
+
+
+def test_a_duration_told_as_the_last_month_or_fortnight() -> None:
+    from assistant.nlu.findings.extractor import parse_duration_hours
+
+    assert parse_duration_hours("heartburn most days for the last month or so") == 720
+    assert parse_duration_hours("tired over the past fortnight") == 336
+    assert parse_duration_hours("headaches for the last week at work") is None  # as often "recently"
+
+
+def test_a_remedy_that_helps_is_not_read_as_an_overdose() -> None:
+    from assistant.nlu.findings.presentations import clauses
+
+    assert not any("edge off" in c for c in clauses("knees ache and go stiff, been like this 2-3 months, paracetamol takes the edge off"))
+    facts = extract_facts("had a really bad day and took a few extra paracetamol, like 16 over the afternoon on top of my normal ones", presentations=True)
+    assert any(p.category == "poisoning_or_overdose" for p in facts.presentations)

@@ -206,6 +206,11 @@ def parse_duration_hours(text: str) -> float | None:
     shorthand = _shorthand_duration(text)
     if shorthand is not None:
         return shorthand
+    # "most days for the last month or so": one unit, told without a number ("the last week"
+    # is left out: it is as often "recently" as seven days)
+    last = re.search(r"\b(?:for|over|in|during|since) (?:the |about the )?(?:last|past) (fortnight|month|year)\b", text)
+    if last:
+        return {"fortnight": 336, "month": 720, "year": 8760}[last.group(1)]
     if re.search(r"\b(?:since|from) (?:last night|this morning|today|earlier|an hour ago)\b|\bthis morning\b", text):
         return 12
     if re.search(r"\bsince yesterday\b|\byesterday\b", text):

@@ -81,7 +81,9 @@ _SETTLED = re.compile(
     # and drink kept down ("tolerating fluids"), or breathing that is not fast or laboured.
     r"\b(?:bladder|bowels?|waterworks|urine|stools?)(?:\s*(?:\+|&|and|/)\s*(?:bladder|bowels?))?\s+(?:is\s+|are\s+)?(?:normal|fine|ok|okay|unaffected|as usual)\b|"
     r"\btolerat\w*\s+(?:oral\s+)?(?:fluids|diet|food|drinks?|feeds?)\b|"
-    r"\bnot breathing (?:fast|quickly|rapidly|hard|heavily|noisily)\b",
+    r"\bnot breathing (?:fast|quickly|rapidly|hard|heavily|noisily)\b|"
+    # ...or an ordinary remedy that helps ("paracetamol takes the edge off", "ibuprofen helps").
+    r"\btakes? the edge off\b|\b(?:paracetamol|ibuprofen|painkillers?|gaviscon|antacids?|rennie)\s+(?:\w+\s+)?(?:helps?|helped|works?|worked|eases?|eased)\b",
     re.IGNORECASE,
 )
 

@@ -557,3 +557,26 @@ def test_oximeter_readings_follow_the_nhs_bands() -> None:
     assert at_94.level == Level.CONSULTATION_24 and "borderline_oxygen" in {f.id for f in at_94.red_flags}
     at_97, _ = TriageService().assess("covid day 6, cough, my oximeter says 97%")
     assert {"low_oxygen", "borderline_oxygen"}.isdisjoint({f.id for f in at_97.red_flags})
+
+
+def test_one_swollen_painful_calf_is_a_possible_clot_seen_today() -> None:
+    for text in (
+        "right calf aching and swollen for 2 days, warm and tender when I squeeze it, had a knee op 10 days ago",
+        "my left calf has been swollen and painful since I got back from a long flight",
+    ):
+        result, _ = TriageService().assess(text)
+        assert "possible_leg_clot" in {f.id for f in result.red_flags} and result.level == Level.CONSULTATION_24, text
+    for text in ("both legs swollen at the ankles by the evening", "cramp in my calf at night, goes after a minute", "twisted my ankle at football, calf a bit swollen and sore"):
+        assert "possible_leg_clot" not in flags(text), text
+
+
+def test_a_red_sticky_eye_in_a_newborn_is_seen_today() -> None:
+    result, _ = TriageService().assess("my baby is 12 days old and one of his eyes is red with yellow sticky gunk")
+    assert result.level == Level.CONSULTATION_24
+    older, _ = TriageService().assess("my 4 year old has a red sticky eye, otherwise well", age=4)
+    assert older.level.urgency < Level.CONSULTATION_24.urgency
+
+
+def test_a_knock_to_the_top_of_the_head_on_warfarin_is_an_emergency() -> None:
+    result, _ = TriageService().assess("hit the top of my head on a cupboard door, mild headache and a lump, I'm on warfarin")
+    assert result.level.group == "emergency"
