@@ -102,12 +102,24 @@ def _breathing_severe(f: Facts) -> bool:
 NHS_PULSE_OXIMETRY = "https://www.nhs.uk/conditions/coronavirus-covid-19/self-care-and-treatments-for-coronavirus/coronavirus-covid-19-symptoms-and-pulse-oximetry/"
 
 
+# People with COPD usually live with lower oxygen: BTS and NICE NG115 set their target at 88-92%,
+# and NEWS2 scores them on its second SpO2 scale. For them 88% or lower is the emergency and
+# 89-92% a same-day review.
+_COPD = re.compile(r"\b(?:copd|emphysema|chronic bronchitis|chronic obstructive)\b")
+
+
+def _copd(f: Facts) -> bool:
+    return bool(_COPD.search(f.text.lower())) or any(_COPD.search(c.lower()) for c in f.conditions)
+
+
 def _low_spo2(f: Facts) -> bool:
-    return f.spo2 is not None and f.spo2 <= 92
+    return f.spo2 is not None and f.spo2 <= (88 if _copd(f) else 92)
 
 
 def _borderline_spo2(f: Facts) -> bool:
-    return f.spo2 is not None and 92 < f.spo2 < 95
+    if f.spo2 is None:
+        return False
+    return 88 < f.spo2 <= 92 if _copd(f) else 92 < f.spo2 < 95
 
 
 def _meningitis_sepsis(f: Facts) -> bool:
@@ -265,7 +277,10 @@ def news2(f: Facts) -> tuple[int, int, int]:
         parts.append(3 if r <= 8 else 1 if r <= 11 else 0 if r <= 20 else 2 if r <= 24 else 3)
     if f.spo2 is not None:
         s = f.spo2
-        parts.append(3 if s <= 91 else 2 if s <= 93 else 1 if s <= 95 else 0)
+        if _copd(f):  # NEWS2 SpO2 scale 2 (target 88-92%), on air
+            parts.append(3 if s <= 83 else 2 if s <= 85 else 1 if s <= 87 else 0)
+        else:
+            parts.append(3 if s <= 91 else 2 if s <= 93 else 1 if s <= 95 else 0)
     if f.systolic is not None:
         b = f.systolic
         parts.append(3 if b <= 90 else 2 if b <= 100 else 1 if b <= 110 else 0 if b <= 219 else 3)
@@ -375,7 +390,7 @@ def _cardiac_without_chest_pain(f: Facts) -> bool:
 
 
 _GLUCOSE = re.compile(r"\b(?:sugars?|glucose|bm|cbg|bg|meter|reading|levels?)\b\D{0,25}?(\d{1,2}(?:\.\d)?)\b")
-_HYPO_DANGER = re.compile(r"\b(?:drows\w*|dozy|confus\w*|muddl\w*|struggling to (?:read|see|think)|not making (?:any )?sense|isn'?t making (?:any )?sense|can'?t swallow|cannot swallow|won'?t wake|unresponsive|fitting|seizure)")
+_HYPO_DANGER = re.compile(r"\b(?:drows\w*|dozy|confus\w*|muddl\w*|struggling to (?:read|see|think)|not making (?:any )?sense|isn'?t making (?:any )?sense|can'?t swallow|cannot swallow|(?:not able|unable) to swallow|won'?t wake|unresponsive|unrous\w*|slumped|respond\w* (?:only )?to pain|fitting|seizure)")
 
 
 _ON_INSULIN = re.compile(r"\b(?:insulin|novorapid|humalog|lantus|levemir|tresiba|fiasp|gliclazide|hypo\w*|diabet\w*|type ?1|t1d?)\b")
@@ -774,6 +789,22 @@ def _dehydrated_child(f: Facts) -> bool:
     return drowsy or bool(re.search(r"\bsunken\b|\bsunk in\b|\bno tears\b", text)) or bool(_NO_WEE_12H.search(f.text.lower()))
 
 
+# NHS diarrhoea and vomiting: a child under 5 with signs of dehydration, such as fewer wet nappies,
+# needs a GP or NHS 111 the same day (no wee for 12 hours or drowsiness is the emergency above).
+_LESS_WEE = re.compile(
+    r"\b(?:fewer|less|not as many|only (?:had )?(?:one|two|three|1|2|3)|(?:one|two|three|1|2|3)) (?:wet )?(?:nappies|nappy|diapers?|wees?)\b"
+    r"|\b(?:weeing|peeing|wetting)\b[^.]{0,15}\b(?:less|much less|hardly)\b|\bdry(?:er)? nappies\b|\bnappies (?:are |have been )?(?:drier|lighter|dry)\b"
+    r"|\b(?:dark|darker) (?:wee|pee|urine)\b"
+)
+
+
+def _child_dehydration_signs(f: Facts) -> bool:
+    age = f.age_years
+    if age is None or age >= 5 or not f.has("vomiting", "diarrhoea"):
+        return False
+    return bool(_LESS_WEE.search(f.text.lower()))
+
+
 _HALOS = re.compile(r"\b(?:halos?|rainbow\w*|rings?|circles?)\b[^.]{0,20}\b(?:round|around) (?:the )?lights?\b|\bhaloes\b")
 
 
@@ -890,6 +921,21 @@ _SUDDEN_CHANGE = re.compile(
 _LITTLE_URINE = re.compile(r"\b(?:hardly|barely|not|haven'?t|hasn'?t|no)\b[^.]{0,15}\b(?:peed|pee|weed|wee|urinated|passed (?:water|urine))\b|\bno (?:wet )?nappies\b|\b(?:pee|wee|urine)\b[^.]{0,20}\bdark brown\b")
 
 
+# NHS poisoning: call 999 when someone who has swallowed too much of something is drowsy, hard to
+# wake or breathing oddly; they should not be driven in or left to get there alone.
+_INGESTED = re.compile(r"\b(?:took|taken|taking|swallowed|downed|ate|eaten|drank|drunk|overdos\w*)\b")
+_DROWSY_AFTER = re.compile(
+    r"\b(?:sleepy|drows\w*|dozy|woozy|groggy|can'?t keep (?:my|his|her|their) eyes open|(?:keeps?|keep) (?:nodding|dropping) off|"
+    r"breathing (?:is |has )?(?:very |really )?(?:slow|shallow)|slurr\w*)"
+)
+
+
+def _overdose_drowsy(f: Facts) -> bool:
+    swallowed = f.has("poisoning") or "poisoning_or_overdose" in f.presentations
+    text = f.text.lower()
+    return swallowed and bool(_INGESTED.search(text)) and (f.has("confusion", "unconscious") or bool(_DROWSY_AFTER.search(text)))
+
+
 def _severe_dehydration(f: Facts) -> bool:
     text = _plain(f)
     losing = re.search(r"\b(?:diarrho?ea|vomit\w*|being sick|been sick|sickness|tummy bug|stomach bug|bug|norovirus|gastro\w*|the runs|can'?t keep (?:\w+ ){0,2}down|heat|water tablets?|furosemide|diuretic)\b", text)
@@ -983,6 +1029,7 @@ NHS_PE = "https://www.nhs.uk/conditions/pulmonary-embolism/"
 NHS_RECTAL_BLEEDING = "https://www.nhs.uk/conditions/bleeding-from-the-bottom-rectal-bleeding/"
 NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
 NHS_DEHYDRATION = "https://www.nhs.uk/conditions/dehydration/"
+NHS_DV = "https://www.nhs.uk/conditions/diarrhoea-and-vomiting/"
 NICE_NG12 = "https://www.nice.org.uk/guidance/ng12"
 NICE_EATING_DISORDERS = "https://www.nice.org.uk/guidance/ng69"
 NICE_NG133 = "https://www.nice.org.uk/guidance/ng133"
@@ -1074,6 +1121,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("jaundice_with_fever", Level.EMERGENCY, "Yellow skin or eyes with a high temperature or confusion", NHS_JAUNDICE, _jaundice_unwell),
     RedFlagRule("suspected_fracture", Level.EMERGENCY, "Signs of a broken bone or dislocation (deformity, a crack heard, unable to bear weight)", NHS_BROKEN, lambda f: f.has("suspected_fracture")),
     RedFlagRule("serious_burn", Level.EMERGENCY, "A burn that needs A&E: large, deep, blistered, on the face, hands or genitals, chemical or electrical, or in a young child", NHS_BURNS, _burn_needs_ae),
+    RedFlagRule("overdose_drowsy", Level.EMERGENCY_AMBULANCE, "Poisoning or an overdose with drowsiness, confusion or slow breathing", NHS_POISONING, _overdose_drowsy),
     RedFlagRule("poisoning", Level.EMERGENCY, "Possible poisoning or overdose: get help now even if there are no symptoms yet", NHS_POISONING, lambda f: f.has("poisoning")),
     RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
     RedFlagRule("news2_medium", Level.EMERGENCY, "Vital signs with a NEWS2 score of 5-6, or one sign far from normal", RCP_NEWS2, _news2_medium),
@@ -1089,8 +1137,8 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("meningitis_sepsis", Level.EMERGENCY_AMBULANCE, "Fever with a non-fading rash, stiff neck or confusion (meningitis / sepsis signs)", NHS_MENINGITIS, _meningitis_sepsis),
     RedFlagRule("thunderclap_headache", Level.EMERGENCY_AMBULANCE, "Sudden, severe ('thunderclap') headache", NHS_HEADACHE, _thunderclap),
     RedFlagRule("unconscious_or_seizure", Level.EMERGENCY_AMBULANCE, "Loss of consciousness or a seizure", NHS_999, lambda f: f.has("unconscious", "seizure") and not f.has("head_injury")),
-    RedFlagRule("low_oxygen", Level.EMERGENCY, "Oxygen saturation of 92% or lower", NHS_PULSE_OXIMETRY, _low_spo2),
-    RedFlagRule("borderline_oxygen", Level.CONSULTATION_24, "Oxygen saturation of 93-94%", NHS_PULSE_OXIMETRY, _borderline_spo2),
+    RedFlagRule("low_oxygen", Level.EMERGENCY, "Oxygen saturation of 92% or lower (88% or lower with COPD)", NHS_PULSE_OXIMETRY, _low_spo2),
+    RedFlagRule("borderline_oxygen", Level.CONSULTATION_24, "Oxygen saturation of 93-94% (89-92% with COPD)", NHS_PULSE_OXIMETRY, _borderline_spo2),
     RedFlagRule("infant_fever", Level.EMERGENCY, "Fever of 38°C or more in a baby under 3 months", NICE_FEVER_U5, _infant_fever),
     RedFlagRule("sepsis_vitals", Level.EMERGENCY, "Fever or low temperature with a very fast pulse or breathing (possible sepsis)", NICE_SEPSIS, _sepsis_vitals),
     RedFlagRule("head_injury_red_flags", Level.EMERGENCY, "Head injury with vomiting, loss of consciousness, confusion, fits, bleeding or on blood thinners", NICE_HEAD, _head_injury),
@@ -1107,6 +1155,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("very_high_blood_pressure", Level.EMERGENCY, "Blood pressure of 180/120 or higher", NHS_BP, _very_high_bp),
     RedFlagRule("extreme_heart_rate", Level.EMERGENCY, "Heart rate of 150 or more, or 40 or less, in an adult (limits for the age in a child)", NHS_999, _extreme_heart_rate),
     RedFlagRule("hypothermia", Level.EMERGENCY, "Body temperature below 35°C", NHS_999, _hypothermia),
+    RedFlagRule("child_dehydration_signs", Level.CONSULTATION_24, "A child under 5 with diarrhoea or vomiting and fewer wet nappies or darker wee (signs of dehydration)", NHS_DV, _child_dehydration_signs),
     RedFlagRule("breathlessness", Level.CONSULTATION_24, "New shortness of breath", NHS_SOB, lambda f: f.has("shortness_of_breath")),
     RedFlagRule("spreading_infection", Level.CONSULTATION_24, "Infected wound with fever or spreading redness", NHS_CELLULITIS, _spreading_infection),
     *INJURY_RULES,

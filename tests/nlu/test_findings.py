@@ -206,3 +206,28 @@ def test_a_remedy_that_helps_is_not_read_as_an_overdose() -> None:
     assert not any("edge off" in c for c in clauses("knees ache and go stiff, been like this 2-3 months, paracetamol takes the edge off"))
     facts = extract_facts("had a really bad day and took a few extra paracetamol, like 16 over the afternoon on top of my normal ones", presentations=True)
     assert any(p.category == "poisoning_or_overdose" for p in facts.presentations)
+
+
+def test_a_childs_age_given_in_brackets_or_commas() -> None:
+    from assistant.nlu.findings.extractor import parse_age
+
+    assert parse_age("my daughter (4) has had earache") == 4
+    assert parse_age("our son, 6, has a rash") == 6
+    assert parse_age("my son (4 weeks) is feeding less") == round(4 / 52, 3)
+    assert parse_age("had it (2 days) now") is None
+
+
+def test_lay_urinary_wording_and_reduced_consciousness() -> None:
+    assert any(f.key == "urinary" for f in extract_facts("I've been weeing constantly and it stings").findings)
+    assert any(f.key == "unconscious" for f in extract_facts("found on the floor, responds only to pain").findings)
+    assert not any(f.key == "unconscious" for f in extract_facts("my cough isn't responding to the antibiotics").findings)
+
+
+def test_someone_elses_pregnancy_is_not_the_patients() -> None:
+    assert not extract_facts("4yo with chickenpox, itchy, drinking well. No one pregnant at home.").pregnant
+    assert extract_facts("I'm 30 weeks pregnant with a headache").pregnant
+
+
+def test_a_question_about_antibiotics_is_not_an_allergic_reaction() -> None:
+    facts = extract_facts("26F, 2 days blocked nose and sneezing, scratchy throat. Asking if she needs antibiotics.", presentations=True)
+    assert not any(p.category == "anaphylaxis" for p in facts.presentations)

@@ -174,7 +174,7 @@ _DURATION = re.compile(
 # baby's age ("36 weeks pregnant", "her 8 week jabs", "he is 10 weeks"), or how often something
 # happens ("a few times a year").
 _NOT_A_DURATION_AFTER = re.compile(r"[- ]*(?:pregnant|gestation|jabs?|checks?|scans?|vaccin\w*|immuni[sz]\w*|injections?|of age|along)\b")
-_NOT_A_DURATION_BEFORE = re.compile(r"\b(?:times?|once|twice|every|per|is|was|at|aged?|she'?s|he'?s|i'?m|baby'?s|turned|temp\w*|t|hr|rr|pulse|sats)\s*$")
+_NOT_A_DURATION_BEFORE = re.compile(r"\b(?:times?|once|twice|every|per|is|was|at|aged?|she'?s|he'?s|i'?m|baby(?:'?s)?|turned|temp\w*|t|hr|rr|pulse|sats)\s*$")
 
 # "...ago" after a past event dates the event, not the complaint ("a GP said it was harmless 3
 # years ago", "the last one was a year ago", "had the implant put in 2 months ago").
@@ -300,7 +300,7 @@ def parse_vitals(text: str) -> Vitals:
 
 def parse_age(text: str) -> float | None:
     match = re.search(r"\b(\d{1,3})\s*[- ]?(years?|yrs?|y/?o|months?|mos?|mths?|weeks?|wks?|days?)[- ]?(?:old|of age)?\b", text)
-    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(r"\b(?:aged?|my|a|an|our|the|this|she'?s|he'?s|who'?s|is)\s*$", text[: match.start()])):
+    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(r"(?:\b(?:aged?|my|a|an|our|the|this|she'?s|he'?s|who'?s|is)|\b(?:son|daughter|boy|girl|child|kid|baby|grandson|granddaughter|nephew|niece)\s*\()\s*$", text[: match.start()])):
         value = float(match.group(1))
         unit = match.group(2)
         if unit.startswith(("month", "mo", "mth")):
@@ -326,6 +326,10 @@ def parse_age(text: str) -> float | None:
     match = re.search(r"\b(?:aged?|age)\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:yo|y\.o\.|m|f)\b(?=[\s,.;]|$)", text)
     if match:
         return float(match.group(1) or match.group(2))
+    # A parent gives the age in brackets or commas after the child: "my daughter (4) has", "our son, 6, has".
+    aside = re.search(r"\b(?:son|daughter|boy|girl|child|kid|grandson|granddaughter|nephew|niece)\s*(?:\(\s*|,\s*)(\d{1,2})\s*(?:\)|,)", text)
+    if aside:
+        return float(aside.group(1))
     if re.search(r"\b(?:newborn|new born|neonate)\b", text):
         return 0.05
     if re.search(r"\b(?:my|our|the) (?:baby|infant)\b", text):
@@ -383,6 +387,9 @@ def parse_pregnancy(text: str) -> bool | None:
         " ",
         text,
     )
+    # "No one pregnant at home", "is anyone pregnant?": someone else's pregnancy, asked about for
+    # an infection's sake, not the patient's.
+    text = re.sub(r"\b(?:no ?one|no-one|nobody|anyone|any one|someone|somebody|anybody)\b[^.?!,]{0,20}?\bpregnan\w*", " ", text)
     if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
         return True
     # "period is 2 weeks late and the test was positive"

@@ -580,3 +580,47 @@ def test_a_red_sticky_eye_in_a_newborn_is_seen_today() -> None:
 def test_a_knock_to_the_top_of_the_head_on_warfarin_is_an_emergency() -> None:
     result, _ = TriageService().assess("hit the top of my head on a cupboard door, mild headache and a lump, I'm on warfarin")
     assert result.level.group == "emergency"
+
+
+def test_copd_oxygen_is_judged_against_its_own_target() -> None:
+    usual = flags("69M COPD, 3 days more breathless with green sputum, SpO2 92% on air, speaking full sentences")
+    assert "borderline_oxygen" in usual and "low_oxygen" not in usual
+    low, _ = TriageService().assess("70F COPD, much more breathless today, sats 87% on air")
+    assert low.level.group == "emergency" and "low_oxygen" in {f.id for f in low.red_flags}
+    without_copd, _ = TriageService().assess("54M, 3 days more breathless with a cough, SpO2 92% on air")
+    assert "low_oxygen" in {f.id for f in without_copd.red_flags}
+
+
+def test_low_sugar_with_response_only_to_pain_calls_an_ambulance() -> None:
+    result, _ = TriageService().assess("80M on insulin found slumped, responds only to pain, not able to swallow, CBG 1.8")
+    assert result.level == Level.EMERGENCY_AMBULANCE and "severe_hypoglycaemia" in {f.id for f in result.red_flags}
+
+
+def test_not_responding_to_a_treatment_is_not_unresponsive() -> None:
+    for text in ("chest infection isn't responding to the antibiotics", "my eczema is not responding to the steroid cream"):
+        result, _ = TriageService().assess(text)
+        assert result.level.group != "emergency", text
+    result, _ = TriageService().assess("my dad is on the floor and not responding to me")
+    assert result.level == Level.EMERGENCY_AMBULANCE
+
+
+def test_an_overdose_with_drowsiness_calls_an_ambulance() -> None:
+    result, _ = TriageService().assess("i took all my sertraline and a packet of paracetamol an hour ago, now i feel sick and sleepy")
+    assert result.level == Level.EMERGENCY_AMBULANCE and "overdose_drowsy" in {f.id for f in result.red_flags}
+    assert "overdose_drowsy" not in flags("took 2 paracetamol for my headache and feel a bit sleepy")
+
+
+def test_fewer_wet_nappies_in_a_sick_toddler_is_seen_today() -> None:
+    result, _ = TriageService().assess("18 month old with diarrhoea and vomiting for 2 days, only 3 wet nappies in 24 hours, still playing")
+    assert "child_dehydration_signs" in {f.id for f in result.red_flags} and result.level.urgency >= Level.CONSULTATION_24.urgency
+    assert "child_dehydration_signs" not in flags("my 2 year old has diarrhoea but is drinking well with plenty of wet nappies")
+
+
+def test_a_hot_painful_breast_with_a_temperature_is_seen_today() -> None:
+    result, _ = TriageService().assess("breastfeeding, red hot painful wedge-shaped area on my right breast, temperature 38.4, feel fluey")
+    assert result.level == Level.CONSULTATION_24
+
+
+def test_a_fresh_sprain_with_mild_swelling_is_self_care() -> None:
+    result, _ = TriageService().assess("went over on my ankle at 5-a-side last night, mild swelling, can walk on it, no bony tenderness")
+    assert result.level == Level.SELF_CARE
