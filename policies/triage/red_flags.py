@@ -204,6 +204,19 @@ def _pregnancy(f: Facts) -> bool:
     return f.has("bleeding", "abdominal_pain") and not _pregnancy_light_bleeding(f)
 
 
+# NHS ectopic pregnancy: call 999 for sudden, intense tummy pain with feeling very dizzy or faint,
+# or looking very pale: bleeding inside. The same holds for bleeding in pregnancy with collapse
+# or the vital signs of shock.
+_COLLAPSED = re.compile(r"\b(?:fainted|fainting|passed out|blacked out|collapsed?|syncop\w*|very (?:dizzy|faint|pale)|grey and clammy|pale and clammy)\b")
+
+
+def _pregnancy_with_collapse(f: Facts) -> bool:
+    if not f.pregnant or not f.has("bleeding", "abdominal_pain", "shoulder_pain"):
+        return False
+    shocked = (f.systolic is not None and f.systolic < 90) or (f.heart_rate is not None and f.systolic is not None and f.heart_rate >= max(100, f.systolic))
+    return shocked or bool(_COLLAPSED.search(_plain(f)))
+
+
 def _vision_loss(f: Facts) -> bool:
     return f.has("blurred_vision") and (f.onset == "sudden") and (f.has("headache", "limb_weakness", "numbness") or f.severity == "severe")
 
@@ -1144,6 +1157,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("head_injury_red_flags", Level.EMERGENCY, "Head injury with vomiting, loss of consciousness, confusion, fits, bleeding or on blood thinners", NICE_HEAD, _head_injury),
     RedFlagRule("chest_pain", Level.EMERGENCY, "Chest pain in an adult over 40, of sudden onset, or with heart or other long-term conditions", AHA_HEART_ATTACK, _chest_other),
     RedFlagRule("severe_abdominal_pain", Level.EMERGENCY, "Abdominal pain that is sudden and severe, spreads to the back, comes with vomiting, or with guarding or rebound tenderness", NHS_ABDO, _abdominal_severe),
+    RedFlagRule("pregnancy_collapse", Level.EMERGENCY_AMBULANCE, "In pregnancy: tummy pain or bleeding with fainting, collapse or signs of shock (possible internal bleeding)", "https://www.nhs.uk/conditions/ectopic-pregnancy/", _pregnancy_with_collapse),
     RedFlagRule("pregnancy_warning", Level.EMERGENCY, "In pregnancy: bleeding, abdominal pain, or headache with vision changes or swelling", NHS_PREGNANCY, _pregnancy),
     RedFlagRule("pregnancy_light_bleeding", Level.CONSULTATION_24, "In pregnancy: light bleeding or spotting, or mild cramps, without danger signs", NHS_PREGNANCY_BLEEDING, _pregnancy_light_bleeding),
     RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),

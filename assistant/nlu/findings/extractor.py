@@ -390,6 +390,8 @@ def parse_pregnancy(text: str) -> bool | None:
     # "No one pregnant at home", "is anyone pregnant?": someone else's pregnancy, asked about for
     # an infection's sake, not the patient's.
     text = re.sub(r"\b(?:no ?one|no-one|nobody|anyone|any one|someone|somebody|anybody)\b[^.?!,]{0,20}?\bpregnan\w*", " ", text)
+    if re.search(r"\+ve (?:upt|preg\w*|hcg)|\b(?:upt|hcg|bhcg|b-hcg|urine hcg) (?:\+ve|positive|pos)\b|\bpositive (?:upt|hcg|bhcg)\b", text):
+        return True  # clinical shorthand for a positive pregnancy test
     if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
         return True
     # "period is 2 weeks late and the test was positive"

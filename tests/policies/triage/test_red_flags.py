@@ -624,3 +624,9 @@ def test_a_hot_painful_breast_with_a_temperature_is_seen_today() -> None:
 def test_a_fresh_sprain_with_mild_swelling_is_self_care() -> None:
     result, _ = TriageService().assess("went over on my ankle at 5-a-side last night, mild swelling, can walk on it, no bony tenderness")
     assert result.level == Level.SELF_CARE
+
+
+def test_pain_in_early_pregnancy_with_fainting_calls_an_ambulance() -> None:
+    result, _ = TriageService().assess("27F, LMP 7/52 ago, +ve UPT. Sudden severe L iliac fossa pain, shoulder tip pain, fainted. HR 122, BP 86/54")
+    assert result.level == Level.EMERGENCY_AMBULANCE and "pregnancy_collapse" in {f.id for f in result.red_flags}
+    assert "pregnancy_collapse" not in flags("I'm 8 weeks pregnant with mild period-like cramps, no bleeding, feel fine")
