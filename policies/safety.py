@@ -129,7 +129,7 @@ def _negated_before(sentence: str, start: int) -> bool:
     """Clinical negation just before a match: "no thoughts of self-harm", "denies chest pain"."""
     # Within the clause: "no fever, but vomiting blood" denies only the fever.
     clause = re.split(r"[,;:]|\bbut\b", sentence[max(0, start - 40) : start])[-1]
-    if _DENIED_THOUGHTS.search(sentence[max(0, start - 80) : start]):
+    if _DENIED_THOUGHTS.search(sentence[max(0, start - 80) : start]) or _DENIED_PAIR.search(clause):
         return True
     before = re.findall(r"[\w']+", clause)[-3:]
     # "she didn't hurt herself" (in a fall or a fit), "not struggling to breathe": only when the
@@ -143,6 +143,11 @@ _DENIED_THOUGHTS = re.compile(
     r"\b(?:no|not|never|haven'?t|havent|hasn'?t|hasnt|don'?t|dont|doesn'?t|doesnt|without)\b(?:\s+[\w']+){0,3}?\s+"
     r"(?:thoughts?|urges?|plans?|intentions?|ideas?|intent|wish)\s+(?:of|about|to)\b(?:\s+[\w']+){0,4}?(?:\s+(?:or|nor))?\s*$"
 )
+
+
+# "No self-harm or suicidal ideation", "denies fever or rigors": a denial of one short item
+# carried over "or" to the next (two words at most, so "no idea what to do or ..." is not one).
+_DENIED_PAIR = re.compile(r"\b(?:no|nil|denies|denied|without|negative for)\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?:or|nor)\s*$")
 
 
 _DENIALS = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")

@@ -201,7 +201,12 @@ def _pregnancy(f: Facts) -> bool:
         return False
     if f.has("headache") and f.has("blurred_vision", "swelling"):
         return True
+    if _SCRATCHED_TO_BLEEDING.search(_plain(f)) and not f.has("abdominal_pain"):
+        return False  # "scratching till it bleeds" (itching in pregnancy) is not a bleed from the womb
     return f.has("bleeding", "abdominal_pain") and not _pregnancy_light_bleeding(f)
+
+
+_SCRATCHED_TO_BLEEDING = re.compile(r"\bscratch\w* (?:\w+ ){0,3}?(?:bleed\w*|blood\w*|raw)\b")
 
 
 # NHS ectopic pregnancy: call 999 for sudden, intense tummy pain with feeling very dizzy or faint,
@@ -482,7 +487,12 @@ def _ketones_unwell(f: Facts) -> bool:
         else:
             value = float(m.group(1))
             high = high or (value >= 2 if m.group(2) else value >= 1.5)
-    return high and (f.has("vomiting", "abdominal_pain", "shortness_of_breath", "confusion", "nausea") or "sick" in text or "drows" in text)
+    # Ketones in someone without diabetes are starvation's (hyperemesis, a long bug), not DKA.
+    diabetic = _DIABETES.search(text) or "insulin" in f.medications or any("diabet" in c.lower() for c in f.conditions)
+    return high and bool(diabetic) and (f.has("vomiting", "abdominal_pain", "shortness_of_breath", "confusion", "nausea") or "sick" in text or "drows" in text)
+
+
+_DIABETES = re.compile(r"\b(?:diabet\w*|type ?[12]|t[12]d\w*|insulin|metformin|\w+gliflozin|blood sugars?|sugars? (?:is|are|was|were|of|at)|glucose|bm|cbg|dka|pump)\b")
 
 
 _STRIDOR = re.compile(
@@ -743,11 +753,13 @@ def _psychosis_risk_to_others(f: Facts) -> bool:
     psychotic = f.has("psychosis") or re.search(
         r"\bvoices\b|\bhallucinat\w*|\bparanoi\w*|\bpsychos\w*|\bschizophren\w*|"
         r"\b(?:putting|put|inserting) thoughts\b|\bthoughts (?:in|into) (?:his|her|my|their) head|"
-        r"\b(?:watching|spying on|poisoning|following|controlling|after|out to get) (?:him|her|me|them|us)\b|\bbarricad\w*",
+        r"\b(?:watching|spying on|poisoning|following|controlling|out to get|(?:is|are|they'?re|coming|people|someone) after) (?:him|her|me|them|us)\b|\bbarricad\w*",
         text,
     )
-    danger = re.search(r"\b(?:knife|weapon|gun|axe|bat|machete|hammer)\b|\bget(?:ting)? them (?:first|before)|\b(?:kill|hurt|harm|attack|stab)\b[^.]{0,20}\b(?:his|her|their|my|the|a)?\s*(?:sister|brother|mum|mom|dad|wife|husband|neighbou?r|partner|child|baby|someone|somebody|people|them|him|her)\b", text)
-    return bool(psychotic) and bool(danger)
+    threats = re.finditer(r"\b(?:knife|weapon|gun|axe|bat|machete|hammer)\b|\bget(?:ting)? them (?:first|before)|\b(?:kill|hurt|harm|attack|stab)\b[^.]{0,20}\b(?:his|her|their|my|the|a)?\s*(?:sister|brother|mum|mom|dad|wife|husband|neighbou?r|partner|child|baby|someone|somebody|people|them|him|her)\b", text)
+    # "I'd never hurt him" is a reassurance, not a threat.
+    danger = any(not re.search(r"\b(?:never|wouldn'?t|won'?t|not|no way)\s+(?:\w+\s+)?$", text[: m.start()]) for m in threats)
+    return bool(psychotic) and danger
 
 
 _ALLERGEN = re.compile(
@@ -908,7 +920,7 @@ _INFECTION = re.compile(
     r"|\b(?:cut|wound|graze|bite|scratch|blister|stitches|incision|scar)\b[^.]{0,60}\b(?:red|puffy|swollen|hot|pus|oozing|angry|weeping|smell\w*)"
 )
 _SEPSIS_SIGN = re.compile(
-    r"\bmottled\b|\bblotchy\b|\bskin (?:\w+ ){0,3}(?:blotch\w*|grey|gray|blue)|\b(?:lips|tongue) (?:\w+ ){0,2}(?:blue|grey|gray)"
+    r"\bmottled\b|\bblotchy\b(?! (?:\w+ )?(?:rash|hives|spots|patches))(?<!itchy blotchy)|\bskin (?:\w+ ){0,3}(?:blotch\w*|grey|gray|blue)|\b(?:lips|tongue) (?:\w+ ){0,2}(?:blue|grey|gray)"
     r"|\bbreathing (?:really |very |so )?fast\b|\bfeel\w* like (?:i'?m|im|he'?s|she'?s) (?:going to |gonna )?(?:die|dying)\b"
     r"|\b(?:going to|gonna|about to) pass out\b|\bfaint\w* when (?:i |he |she )?(?:stand|get up)"
     r"|\b(?:not|haven'?t|hasn'?t|no) (?:had a |been for a |passed )?(?:pee|wee|urine)d?\b[^.]{0,20}\b(?:all day|since (?:yesterday|last night|this morning))"
@@ -941,6 +953,18 @@ _DROWSY_AFTER = re.compile(
     r"\b(?:sleepy|drows\w*|dozy|woozy|groggy|can'?t keep (?:my|his|her|their) eyes open|(?:keeps?|keep) (?:nodding|dropping) off|"
     r"breathing (?:is |has )?(?:very |really )?(?:slow|shallow)|slurr\w*)"
 )
+
+
+NHS_SUICIDAL_THOUGHTS = "https://www.nhs.uk/mental-health/feelings-symptoms-behaviours/behaviours/help-for-suicidal-thoughts/"
+# Someone who has spoken of ending their life, or has gathered the means, and now cannot be
+# reached: their life may be at risk now (NHS: call 999 if someone's life is at risk).
+_RISK_TO_LIFE = re.compile(r"\bsuicid\w*|\bend(?:ing)? (?:it all|(?:his|her|their|my) life)\b|\bkill (?:himself|herself|themselves|myself)\b|\boverdos\w*|\b(?:saving|saved|stockpil\w*|hoard\w*) (?:up )?(?:\w+ ){0,2}?(?:pills|tablets)\b|\bgoodbye (?:message|note|letter|text)|\bsaying (?:sorry|goodbye)\b")
+_UNREACHABLE = re.compile(r"\b(?:not|isn'?t|stopped|won'?t be|hasn'?t been) (?:answering|picking up|replying|responding to (?:texts|messages|calls))\b|\b(?:can'?t|cannot|couldn'?t) (?:get hold of|reach|contact|get through to) (?:him|her|them)\b|\bphone (?:is |goes )?(?:off|straight to voicemail)\b|\blocked (?:himself|herself|themselves) in\b")
+
+
+def _unreachable_at_risk(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_RISK_TO_LIFE.search(text) and _UNREACHABLE.search(f.text.lower()))
 
 
 def _overdose_drowsy(f: Facts) -> bool:
@@ -1014,9 +1038,14 @@ _PREGNANCY_INFECTION = re.compile(
 _RECENT_PREGNANCY_END = re.compile(r"\bmiscarr\w*|\btermination\b|\babortion\b|\bgave birth\b|\bhad (?:the|my|a) baby\b|\bc-?section\b|\bcaesarean\b|\bpostpartum\b|\bsince the birth\b")
 
 
+_BREAST = re.compile(r"\b(?:breasts?|boobs?|nipples?|mastitis)\b")
+
+
 def _fever_in_pregnancy_unwell(f: Facts) -> bool:
     hot = (f.temperature_c or 0) >= 38 or f.has("fever")
     text = _plain(f)
+    if not f.pregnant and _BREAST.search(text):
+        return False  # after the birth, a fever with a sore breast is mastitis (its own rule)
     return (bool(f.pregnant) or bool(_RECENT_PREGNANCY_END.search(text))) and hot and bool(_PREGNANCY_INFECTION.search(text) or re.search(r"\b(?:tummy|stomach|belly|pelvic|abdominal) (?:\w+ ){0,3}(?:pain\w*|sore|worse)|\bpain\w* (?:\w+ ){0,3}(?:tummy|stomach|belly|pelvis)", text))
 
 
@@ -1134,6 +1163,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("jaundice_with_fever", Level.EMERGENCY, "Yellow skin or eyes with a high temperature or confusion", NHS_JAUNDICE, _jaundice_unwell),
     RedFlagRule("suspected_fracture", Level.EMERGENCY, "Signs of a broken bone or dislocation (deformity, a crack heard, unable to bear weight)", NHS_BROKEN, lambda f: f.has("suspected_fracture")),
     RedFlagRule("serious_burn", Level.EMERGENCY, "A burn that needs A&E: large, deep, blistered, on the face, hands or genitals, chemical or electrical, or in a young child", NHS_BURNS, _burn_needs_ae),
+    RedFlagRule("at_risk_and_unreachable", Level.EMERGENCY_AMBULANCE, "Someone at risk of ending their life who cannot now be reached: call 999", NHS_SUICIDAL_THOUGHTS, _unreachable_at_risk),
     RedFlagRule("overdose_drowsy", Level.EMERGENCY_AMBULANCE, "Poisoning or an overdose with drowsiness, confusion or slow breathing", NHS_POISONING, _overdose_drowsy),
     RedFlagRule("poisoning", Level.EMERGENCY, "Possible poisoning or overdose: get help now even if there are no symptoms yet", NHS_POISONING, lambda f: f.has("poisoning")),
     RedFlagRule("news2_high", Level.EMERGENCY_AMBULANCE, "Vital signs with a NEWS2 score of 7 or more", RCP_NEWS2, _news2_high),
@@ -1208,6 +1238,7 @@ def _presentations(path: Path = PRESENTATIONS_FILE) -> tuple[float, dict[str, Re
     return float(document["strong_similarity"]), flags
 
 
+_SCARLET_FEVER = re.compile(r"\bsand ?paper\w*|\bstrawberry tongue\b|\bscarlet fever\b|\bscarlatina\b")
 _BLANCHES = re.compile(
     r"\b(?:fades?|faded|fading|goes? white|went white|goes? away|went away|disappears?|disappeared|blanch\w*) (?:\w+ ){0,4}?(?:when|if|under|with) (?:i |you )?(?:press|push|a glass|the glass|glass)"
     r"|\bglass test (?:\w+ ){0,3}(?:fine|ok|okay|negative|normal|passed|fades?)"
@@ -1227,6 +1258,10 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
         if f.fever_ruled_out:
             return False
         return age is None or age < 0.25 or (age < 0.5 and (f.temperature_c or 39) >= 39)
+    if key == "meningitis" and _SCARLET_FEVER.search(f.text.lower()) and not f.has("rash_nonblanching"):
+        # A rough "sandpaper" rash or a strawberry tongue is scarlet fever's (NICE CKS): not the
+        # meningitis rash unless the message gives a meningitis sign as well.
+        return f.has("neck_stiffness", "confusion") or bool(re.search(r"\b(?:light hurts|dislikes? (?:the )?light|photophob\w*|stiff neck|floppy|drowsy)\b", f.text.lower()))
     if key == "meningitis" and _BLANCHES.search(f.text.lower()):
         # The rash fades under pressure, and nothing else points to meningitis: by meaning alone
         # "a red rash after a fever" reads like the rash that does not fade.
@@ -1234,7 +1269,9 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
     if key in ("pre_eclampsia", "heavy_bleeding_in_pregnancy_or_ectopic"):
         return sex != "male"  # not age: "had my baby 3 days ago" states the baby's
     if key == "testicular_torsion":
-        return sex != "female"
+        # NHS: torsion is sudden, severe pain; an ache that built up over days is told as gradual.
+        gradual = re.search(r"\bgradual\w*|\bnot (?:of )?sudden|\bslowly (?:got|getting|worse)|\bbuilt up\b|\bcrept up\b", f.text.lower())
+        return sex != "female" and not (gradual and not re.search(r"(?<!not )\b(?:suddenly|sudden onset|came on sudden\w*|all of a sudden)\b", f.text.lower()))
     if key == "major_bleeding" and _BLEEDING_STOPPED.search(f.text.lower()):
         # "Loads of blood on his pillow, but it stopped after 10 minutes of pinching": the flag is
         # for bleeding that does not stop (NHS nosebleeds: A&E if over 10-15 minutes of pressure).
@@ -1289,7 +1326,8 @@ _NO_INTENT = re.compile(
     r"(?:do (?:anything|it)|act on|go through|hurt|harm|kill|end)"
 )
 _ACTED = re.compile(
-    r"\b(?:took|taken|swallowed|overdos\w*|cut|cutting|pills|tablets|rope|bridge|method|goodbye|letters?|note|tried|attempt\w*|stockpil\w*|saved up)\b"
+    r"\b(?:took|taken|swallowed|overdos\w*|cut|cutting|rope|bridge|method|goodbye|letters?|note|tried|attempt\w*|stockpil\w*|saved up)\b"
+    r"|\b(?:saving|saved|hoard\w*|collect\w*|gathered|all (?:of )?(?:my|his|her|the)|a bunch of|loads of) (?:up )?(?:\w+ ){0,2}?(?:pills|tablets)\b"
 )
 THOUGHTS_ONLY = {"phrase:suicidal_ideation", "suicidal_thoughts"}
 

@@ -231,3 +231,19 @@ def test_someone_elses_pregnancy_is_not_the_patients() -> None:
 def test_a_question_about_antibiotics_is_not_an_allergic_reaction() -> None:
     facts = extract_facts("26F, 2 days blocked nose and sneezing, scratchy throat. Asking if she needs antibiotics.", presentations=True)
     assert not any(p.category == "anaphylaxis" for p in facts.presentations)
+
+
+def test_a_chest_infection_is_not_an_infected_wound_and_a_pounding_heart_is_palpitations() -> None:
+    assert not any(f.key == "infected_wound" for f in extract_facts("day 3 of antibiotics for a chest infection").findings)
+    assert any(f.key == "infected_wound" for f in extract_facts("the cut on my hand looks infected").findings)
+    assert any(f.key == "palpitations" for f in extract_facts("my heart started pounding last night after energy drinks").findings)
+
+
+def test_scarlet_fever_features_are_not_read_as_meningitis() -> None:
+    from policies.triage.models import Facts
+    from policies.triage.red_flags import presentation_flags
+
+    facts = Facts(text="5F, fever 38.6, rough sandpaper rash on chest, strawberry tongue, alert and drinking", age_years=5)
+    assert not presentation_flags({"meningitis": 0.7}, facts)
+    stiff = Facts(text="sandpaper rash, fever, and now a stiff neck and she hates the light", age_years=5)
+    assert presentation_flags({"meningitis": 0.7}, stiff)

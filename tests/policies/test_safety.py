@@ -77,6 +77,10 @@ def test_crises_fire(text: str) -> None:
         "2 year old with a cough and runny nose, he is not breathing fast and has no fever",
         "I haven't had any thoughts of harming myself or ending my life, just low for 5 weeks",
         "red patch round a scratch, can I just put antiseptic cream on it?",
+        # one short denied item carried over "or"; a rash, not a pain, spreading on the chest
+        "28F, 6 months of worry and poor sleep. No self-harm or suicidal ideation.",
+        "5F, fever, rough sandpaper rash on chest and neck spreading to her arms",
+        "my chest infection isn't responding to the antibiotics",
     ],
 )
 def test_routine_messages_do_not_fire(text: str) -> None:

@@ -630,3 +630,41 @@ def test_pain_in_early_pregnancy_with_fainting_calls_an_ambulance() -> None:
     result, _ = TriageService().assess("27F, LMP 7/52 ago, +ve UPT. Sudden severe L iliac fossa pain, shoulder tip pain, fainted. HR 122, BP 86/54")
     assert result.level == Level.EMERGENCY_AMBULANCE and "pregnancy_collapse" in {f.id for f in result.red_flags}
     assert "pregnancy_collapse" not in flags("I'm 8 weeks pregnant with mild period-like cramps, no bleeding, feel fine")
+
+
+def test_reassurance_and_everyday_words_do_not_read_as_danger() -> None:
+    # "looking after him" and "I'd never hurt him" are not persecution and a threat
+    assert "psychosis_risk_to_others" not in flags("my baby is 9 weeks, I feel flat every day. I'm looking after him ok and I'd never hurt him or myself")
+    # an itchy blotchy rash on antibiotics is a drug rash, not the mottled skin of sepsis
+    assert "sepsis_signs" not in flags("day 3 of amoxicillin for a chest infection, itchy blotchy red rash on my tummy, breathing fine")
+    # pregnancy itching scratched until it bleeds is not bleeding from the womb
+    assert "pregnancy_warning" not in flags("33 weeks pregnant, itchy palms and soles, scratching till it bleeds, no rash")
+    # ketones from vomiting in pregnancy, without diabetes, are not DKA
+    assert "ketones_unwell" not in flags("9 weeks pregnant, vomiting all day for 3 days, urine ketones 2+")
+    assert "ketones_unwell" in flags("type 1 diabetic, vomiting since this morning, blood ketones 3.2")
+
+
+def test_fever_with_a_sore_breast_after_the_birth_is_mastitis_not_sepsis_in_pregnancy() -> None:
+    result, _ = TriageService().assess("3 weeks since I had my baby, breastfeeding, hot red patch on my left boob, shivery, temp 38.2, no better after 24 hours")
+    assert "fever_in_pregnancy_unwell" not in {f.id for f in result.red_flags} and result.level == Level.CONSULTATION_24
+
+
+def test_a_gradual_scrotal_ache_is_not_read_as_torsion() -> None:
+    gradual = flags("29M, 3 days gradually worsening right scrotal ache and swelling, mild dysuria, not sudden onset", sex="male")
+    assert "presentation:testicular_torsion" not in gradual
+    sudden = flags("14 year old boy, sudden severe pain in his left testicle an hour ago, being sick", sex="male")
+    assert {"presentation:testicular_torsion", "testicular_torsion"} & sudden or any("torsion" in f for f in sudden)
+
+
+def test_thoughts_without_plan_on_a_new_antidepressant_are_same_day_care() -> None:
+    result, _ = TriageService().assess(
+        "started sertraline 10 days ago, restless, the dark thoughts are a bit worse, like everyone would be better off without me. "
+        "I don't have any plan and I'm not going to do anything. Should I stop the tablets?"
+    )
+    assert result.level == Level.CONSULTATION_24
+
+
+def test_someone_at_risk_who_cannot_be_reached_calls_an_ambulance() -> None:
+    result, _ = TriageService().assess("my mum texted sorry, said she has been saving up her sleeping tablets, and now she's not answering her phone")
+    assert result.level == Level.EMERGENCY_AMBULANCE and "at_risk_and_unreachable" in {f.id for f in result.red_flags}
+    assert "at_risk_and_unreachable" not in flags("my son isn't answering his phone, probably at football")
