@@ -743,7 +743,10 @@ def _necrotising_infection(f: Facts) -> bool:
     # NHS necrotising fasciitis: pain far worse than the wound looks, then skin going dark or
     # blistering, with fever; crackling under the skin.
     text = _plain(f)
-    if re.search(r"\bcrepitus\b|\bpain (?:\w+ )?out of proportion\b|\bnecrotising\b|\bnecrotizing\b|\bcrackl\w* (?:under|when i press)", text):
+    # Crepitus of a joint (grating in an arthritic knee) is not gas under infected skin.
+    if re.search(r"\bcrepitus\b", text) and not re.search(r"\b(?:knees?|joints?|hips?|shoulders?|stairs|arthritis|oa)\b", text):
+        return True
+    if re.search(r"\bpain (?:\w+ )?out of proportion\b|\bnecrotising\b|\bnecrotizing\b|\bcrackl\w* (?:under|when i press)", text):
         return True
     return bool(_PAIN_RUNAWAY.search(text) and _DARK_SKIN_PATCH.search(text))
 

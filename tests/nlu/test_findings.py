@@ -247,3 +247,8 @@ def test_scarlet_fever_features_are_not_read_as_meningitis() -> None:
     assert not presentation_flags({"meningitis": 0.7}, facts)
     stiff = Facts(text="sandpaper rash, fever, and now a stiff neck and she hates the light", age_years=5)
     assert presentation_flags({"meningitis": 0.7}, stiff)
+
+
+def test_everyday_fit_and_knee_crepitus_are_not_emergencies() -> None:
+    assert not any(f.key == "seizure" for f in extract_facts("my dentist can't fit me in till next week").findings)
+    assert any(f.key == "seizure" for f in extract_facts("he had a fit this morning").findings)

@@ -668,3 +668,9 @@ def test_someone_at_risk_who_cannot_be_reached_calls_an_ambulance() -> None:
     result, _ = TriageService().assess("my mum texted sorry, said she has been saving up her sleeping tablets, and now she's not answering her phone")
     assert result.level == Level.EMERGENCY_AMBULANCE and "at_risk_and_unreachable" in {f.id for f in result.red_flags}
     assert "at_risk_and_unreachable" not in flags("my son isn't answering his phone, probably at football")
+
+
+def test_grating_in_an_arthritic_knee_is_not_necrotising_infection() -> None:
+    assert "necrotising_infection" not in flags("62F, a year of knee pain on stairs, crepitus, no swelling, paracetamol helps a bit")
+    assert "necrotising_infection" in flags("cut on my leg, now red and swollen with crepitus under the skin and a high fever")
+
