@@ -1269,6 +1269,10 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
         # The rash fades under pressure, and nothing else points to meningitis: by meaning alone
         # "a red rash after a fever" reads like the rash that does not fade.
         return f.has("neck_stiffness", "confusion") or bool(re.search(r"\b(?:light hurts|dislikes? (?:the )?light|photophob\w*|stiff neck)\b", f.text.lower()))
+    if key == "heavy_bleeding_in_pregnancy_or_ectopic" and not f.pregnant and re.search(r"\bperiods?\b", f.text.lower()) and not re.search(
+        r"\blate\b|\bmissed\b|\bpositive\b|\bpregnan\w*|\bhaven'?t had (?:a|my) period|\bno period", f.text.lower()
+    ):
+        return False  # heavy periods, with nothing that suggests a pregnancy
     if key in ("pre_eclampsia", "heavy_bleeding_in_pregnancy_or_ectopic"):
         return sex != "male"  # not age: "had my baby 3 days ago" states the baby's
     if key == "testicular_torsion":

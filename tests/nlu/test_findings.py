@@ -252,3 +252,9 @@ def test_scarlet_fever_features_are_not_read_as_meningitis() -> None:
 def test_everyday_fit_and_knee_crepitus_are_not_emergencies() -> None:
     assert not any(f.key == "seizure" for f in extract_facts("my dentist can't fit me in till next week").findings)
     assert any(f.key == "seizure" for f in extract_facts("he had a fit this morning").findings)
+
+
+def test_a_complaint_gone_after_paracetamol_is_reassurance() -> None:
+    from assistant.nlu.findings.presentations import clauses
+
+    assert not any("paracetamol" in c for c in clauses("tight band headache after a day at the laptop, took paracetamol and it's gone now. is that ok"))

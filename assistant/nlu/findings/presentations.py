@@ -86,6 +86,13 @@ _SETTLED = re.compile(
     r"\btakes? the edge off\b|\b(?:paracetamol|ibuprofen|painkillers?|gaviscon|antacids?|rennie)\s+(?:\w+\s+)?(?:helps?|helped|works?|worked|eases?|eased)\b",
     re.IGNORECASE,
 )
+# An ordinary dose that made the complaint go ("took paracetamol and it's gone now") is taken out
+# of its sentence before the split: by meaning, "took paracetamol" alone reads like an overdose.
+_REMEDY_WORKED = re.compile(
+    r"\b(?:took|had|taken)\s+(?:a\s+|some\s+|two\s+|2\s+|a couple of\s+)?(?:paracetamol|ibuprofen|painkillers?|calpol|nurofen)\s+(?:and|n|&)\s+"
+    r"(?:it'?s|its|it has|it|the \w+ (?:has|is))\s+(?:\w+\s+)?(?:gone|went|better|eased|settled|cleared)\b(?:\s+(?:now|away|off))?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def clauses(text: str) -> list[str]:
     """Sentences, plus their clauses when a sentence has several; denials left out."""
     out: list[str] = []
     for sentence in _SPLIT.split(text):
-        sentence = sentence.strip()
+        sentence = re.sub(r"[\s,]+([.!?]?)$", r"\1", _REMEDY_WORKED.sub(" ", sentence)).strip(" ,")
         if len(sentence.split()) < MIN_CLAUSE_WORDS:
             continue
         # Every clause is checked for a denial, the short ones too: "tolerating fluids, no

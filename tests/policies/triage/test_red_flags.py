@@ -674,3 +674,12 @@ def test_grating_in_an_arthritic_knee_is_not_necrotising_infection() -> None:
     assert "necrotising_infection" not in flags("62F, a year of knee pain on stairs, crepitus, no swelling, paracetamol helps a bit")
     assert "necrotising_infection" in flags("cut on my leg, now red and swollen with crepitus under the skin and a high fever")
 
+
+
+def test_heavy_periods_are_not_bleeding_in_pregnancy() -> None:
+    from policies.triage.red_flags import presentation_flags
+
+    periods = Facts(text="periods been really heavy for months, flooding through pads, tired all the time", sex="female")
+    assert not presentation_flags({"heavy_bleeding_in_pregnancy_or_ectopic": 0.7}, periods)
+    late = Facts(text="my period is 3 weeks late and now heavy bleeding with pain on one side", sex="female")
+    assert presentation_flags({"heavy_bleeding_in_pregnancy_or_ectopic": 0.7}, late)
