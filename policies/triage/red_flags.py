@@ -1241,6 +1241,12 @@ def _presentations(path: Path = PRESENTATIONS_FILE) -> tuple[float, dict[str, Re
     return float(document["strong_similarity"]), flags
 
 
+# A strawberry tongue with red eyes, cracked lips or peeling fingers, or a fever of 5 days or more,
+# may be Kawasaki disease (NICE CKS): not set aside as scarlet fever.
+_KAWASAKI_SIGN = re.compile(
+    r"\bconjunctiv\w*|\bred eyes\b|\bbloodshot\b|\bcracked (?:red )?lips\b|\bpeeling\b|\bkawasaki\b"
+    r"|\b(?:fever|temperature|temp)\w*\s+(?:for\s+|of\s+)?(?:[5-9]|1\d)\s*(?:days?|/7)|\b(?:[5-9]|1\d)\s*(?:days?|/7)\s+(?:of\s+)?(?:fever|temperature|temp)"
+)
 _SCARLET_FEVER = re.compile(r"\bsand ?paper\w*|\bstrawberry tongue\b|\bscarlet fever\b|\bscarlatina\b")
 _BLANCHES = re.compile(
     r"\b(?:fades?|faded|fading|goes? white|went white|goes? away|went away|disappears?|disappeared|blanch\w*) (?:\w+ ){0,4}?(?:when|if|under|with) (?:i |you )?(?:press|push|a glass|the glass|glass)"
@@ -1261,7 +1267,7 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
         if f.fever_ruled_out:
             return False
         return age is None or age < 0.25 or (age < 0.5 and (f.temperature_c or 39) >= 39)
-    if key == "meningitis" and _SCARLET_FEVER.search(f.text.lower()) and not f.has("rash_nonblanching"):
+    if key == "meningitis" and _SCARLET_FEVER.search(f.text.lower()) and not f.has("rash_nonblanching") and not _KAWASAKI_SIGN.search(f.text.lower()):
         # A rough "sandpaper" rash or a strawberry tongue is scarlet fever's (NICE CKS): not the
         # meningitis rash unless the message gives a meningitis sign as well.
         return f.has("neck_stiffness", "confusion") or bool(re.search(r"\b(?:light hurts|dislikes? (?:the )?light|photophob\w*|stiff neck|floppy|drowsy)\b", f.text.lower()))

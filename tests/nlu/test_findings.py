@@ -258,3 +258,11 @@ def test_a_complaint_gone_after_paracetamol_is_reassurance() -> None:
     from assistant.nlu.findings.presentations import clauses
 
     assert not any("paracetamol" in c for c in clauses("tight band headache after a day at the laptop, took paracetamol and it's gone now. is that ok"))
+
+
+def test_kawasaki_features_keep_a_strawberry_tongue_serious() -> None:
+    from policies.triage.models import Facts
+    from policies.triage.red_flags import presentation_flags
+
+    kawasaki = Facts(text="4yo, fever 6 days, red eyes, cracked red lips, strawberry tongue, swollen red hands", age_years=4)
+    assert presentation_flags({"meningitis": 0.7}, kawasaki)
