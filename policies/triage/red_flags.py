@@ -805,11 +805,14 @@ _NO_WEE_12H = re.compile(
 )
 
 
+def _sick_under_five(f: Facts) -> bool:
+    return f.age_years is not None and f.age_years < 5 and f.has("vomiting", "diarrhoea")
+
+
 def _dehydrated_child(f: Facts) -> bool:
     # NICE CG84 / NHS: a young child with diarrhoea or vomiting who is drowsy, or has sunken eyes
     # or no wee for 12 hours or more, is seriously dehydrated and needs hospital now.
-    age = f.age_years
-    if age is None or age >= 5 or not f.has("vomiting", "diarrhoea"):
+    if not _sick_under_five(f):
         return False
     text = _plain(f)
     drowsy = f.has("confusion") or bool(re.search(r"\b(?:drowsy|lethargic|listless|floppy|hard to wake|sleepy|just wants to (?:lie|sleep))\b", text))
@@ -827,10 +830,7 @@ _LESS_WEE = re.compile(
 
 
 def _child_dehydration_signs(f: Facts) -> bool:
-    age = f.age_years
-    if age is None or age >= 5 or not f.has("vomiting", "diarrhoea"):
-        return False
-    return bool(_LESS_WEE.search(f.text.lower()))
+    return _sick_under_five(f) and bool(_LESS_WEE.search(f.text.lower()))
 
 
 _HALOS = re.compile(r"\b(?:halos?|rainbow\w*|rings?|circles?)\b[^.]{0,20}\b(?:round|around) (?:the )?lights?\b|\bhaloes\b")
