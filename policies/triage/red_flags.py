@@ -218,7 +218,7 @@ _COLLAPSED = re.compile(r"\b(?:fainted|fainting|passed out|blacked out|collapsed
 def _pregnancy_with_collapse(f: Facts) -> bool:
     if not f.pregnant or not f.has("bleeding", "abdominal_pain", "shoulder_pain"):
         return False
-    shocked = (f.systolic is not None and f.systolic < 90) or (f.heart_rate is not None and f.systolic is not None and f.heart_rate >= max(100, f.systolic))
+    shocked = (f.systolic is not None and f.systolic < 90) or _pulse_above_pressure(f)
     return shocked or bool(_COLLAPSED.search(_plain(f)))
 
 
@@ -330,13 +330,12 @@ def _news2_medium(f: Facts) -> bool:
 def _shock_index(f: Facts) -> bool:
     # A pulse faster than the systolic pressure (shock index >= 1) marks an adult as unstable even
     # when each number alone scores only moderately on NEWS2 (e.g. HR 124 with BP 92/58).
-    return (
-        _news2_applies(f)
-        and f.heart_rate is not None
-        and f.systolic is not None
-        and f.heart_rate >= 100
-        and f.heart_rate >= f.systolic
-    )
+    return _news2_applies(f) and _pulse_above_pressure(f)
+
+
+def _pulse_above_pressure(f: Facts) -> bool:
+    """A fast pulse at or above the systolic pressure (shock index 1 or more)."""
+    return f.heart_rate is not None and f.systolic is not None and f.heart_rate >= 100 and f.heart_rate >= f.systolic
 
 
 NHS_BROKEN = "https://www.nhs.uk/conditions/broken-arm-or-wrist/"

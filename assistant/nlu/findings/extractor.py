@@ -298,9 +298,13 @@ def parse_vitals(text: str) -> Vitals:
     return vitals
 
 
+# Words for a child a parent writes about, before an age given in brackets or commas.
+_CHILD = "son|daughter|boy|girl|child|kid|grandson|granddaughter|nephew|niece"
+
+
 def parse_age(text: str) -> float | None:
     match = re.search(r"\b(\d{1,3})\s*[- ]?(years?|yrs?|y/?o|months?|mos?|mths?|weeks?|wks?|days?)[- ]?(?:old|of age)?\b", text)
-    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(r"(?:\b(?:aged?|my|a|an|our|the|this|she'?s|he'?s|who'?s|is)|\b(?:son|daughter|boy|girl|child|kid|baby|grandson|granddaughter|nephew|niece)\s*\()\s*$", text[: match.start()])):
+    if match and (re.search(r"old|y/?o|of age", match.group(0)) or re.search(rf"(?:\b(?:aged?|my|a|an|our|the|this|she'?s|he'?s|who'?s|is)|\b(?:baby|{_CHILD})\s*\()\s*$", text[: match.start()])):
         value = float(match.group(1))
         unit = match.group(2)
         if unit.startswith(("month", "mo", "mth")):
@@ -327,7 +331,7 @@ def parse_age(text: str) -> float | None:
     if match:
         return float(match.group(1) or match.group(2))
     # A parent gives the age in brackets or commas after the child: "my daughter (4) has", "our son, 6, has".
-    aside = re.search(r"\b(?:son|daughter|boy|girl|child|kid|grandson|granddaughter|nephew|niece)\s*(?:\(\s*|,\s*)(\d{1,2})\s*(?:\)|,)", text)
+    aside = re.search(rf"\b(?:{_CHILD})\s*(?:\(\s*|,\s*)(\d{{1,2}})\s*(?:\)|,)", text)
     if aside:
         return float(aside.group(1))
     if re.search(r"\b(?:newborn|new born|neonate)\b", text):
