@@ -1,15 +1,19 @@
 """Sentence embeddings from a local sentence-transformers model directory (default: packaged MiniLM).
 
-Two paths, each the fastest we measured for its job (docs/BENCHMARKS.md):
+Each path is the fastest we measured for its job (docs/BENCHMARKS.md):
 
-- Queries (one short text, latency matters): ONNX Runtime in fp32. The model is exported once,
-  mean pooling and L2 normalisation included, and cached by model fingerprint.
-- Indexing (many texts, throughput matters): eager torch under bfloat16 autocast when the CPU has
-  native bf16 matrix instructions (Intel AMX or AVX-512 BF16), which oneDNN turns into 3-5x more
-  documents per second; otherwise the fp32 ONNX path. bf16 is used only if it agrees with fp32 on
-  a probe (cosine >= 0.999), so an index never mixes noticeably different vectors.
+- Retrieval queries (``encode_query``: one short text, latency matters): ONNX Runtime, in int8
+  where the CPU has VNNI and the quantised model agrees with fp32 on a probe, else fp32. The model
+  is exported once, mean pooling and L2 normalisation included, and cached by model fingerprint.
+- A request's handful of texts (``encode``: a message and its clauses): the fp32 ONNX session.
+- Bulk work (``encode`` with ``BF16_MIN_TEXTS`` texts or more: a corpus to index): eager torch
+  under bfloat16 autocast when the CPU has native bf16 matrix instructions (Intel AMX or AVX-512
+  BF16), which oneDNN turns into 3-5x more documents per second; otherwise the fp32 ONNX session.
+  bf16 is used only if it agrees with fp32 on a probe (cosine >= 0.999), so an index never mixes
+  noticeably different vectors.
 
-Batches are formed from texts of similar length so little time is spent on padding.
+Texts are tokenised once, sorted by token length and cut into the batches that cost least: padded
+tokens plus a fixed cost per model call (``plan_batches``).
 """
 
 from __future__ import annotations
@@ -42,10 +46,36 @@ def shared_encoder(query_precision: str = "fp32") -> SentenceEncoder:
     return SentenceEncoder(query_precision=query_precision)
 
 
-#: Batches whose longest text is shorter than this (about 60 tokens) stay on the fp32 path.
-BF16_MIN_CHARS = 300
-#: Smaller batches stay on the fp32 path too (docs/BENCHMARKS.md, triage latency on long messages).
-BF16_MIN_BATCH = 8
+#: ``encode`` calls with fewer texts than this stay on the fp32 ONNX session.
+BF16_MIN_TEXTS = 32
+#: The fixed cost of one model call, in tokens' worth of work, per runtime: ONNX fp32 pays about
+#: 1.7 ms per call and 0.09 ms per token here, torch bf16 about 3 ms and 0.035 ms (docs/BENCHMARKS.md).
+CALL_COST_TOKENS = {"fp32": 20, "bf16": 80}
+#: bf16 sequence lengths are padded to a multiple of this: oneDNN builds kernels per input shape,
+#: and few distinct lengths keep that a one-off cost.
+BF16_PAD_MULTIPLE = 8
+
+
+def plan_batches(lengths: Sequence[int], max_batch: int, call_cost: int, pad_multiple: int = 1) -> list[list[int]]:
+    """Indices of ``lengths`` cut into batches of at most ``max_batch`` that minimise the work done:
+    each batch costs ``call_cost`` plus its size times its longest (padded) length. Texts are
+    taken in order of length, so only the cut points are chosen (dynamic programming)."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    padded = [-(-lengths[i] // pad_multiple) * pad_multiple for i in order]
+    best = [0] + [0] * len(order)
+    cut = [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        options = (
+            (best[start] + call_cost + (end - start) * padded[end - 1], start)
+            for start in range(max(0, end - max_batch), end)
+        )
+        best[end], cut[end] = min(options)
+    batches: list[list[int]] = []
+    end = len(order)
+    while end:
+        batches.append(order[cut[end] : end])
+        end = cut[end]
+    return batches[::-1]
 
 
 def _cpu_has(*flags: str) -> bool:
@@ -167,7 +197,7 @@ class SentenceEncoder:
             session = self._onnx_session(path, threads)
             probe = "How long does a cough last after a cold, and when should I see a doctor?"
             reference = self._run([probe])[0]
-            quantised = self._onnx_run(session, [probe], self.max_length)[0]
+            quantised = self._run([probe], session=session)[0]
         except Exception:  # noqa: BLE001 - fp32 queries always work
             return None
         return session if float(reference @ quantised) >= 0.98 else None
@@ -216,55 +246,56 @@ class SentenceEncoder:
             return "fp32"
         return "bf16" if cosine >= 0.999 else "fp32"
 
-    def _onnx_run(self, session, texts: Sequence[str], max_length: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-        encoded = self.tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="np")
-        return session.run(
-            None,
-            {
-                "input_ids": encoded["input_ids"].astype(np.int64),
-                "attention_mask": encoded["attention_mask"].astype(np.int64),
-            },
-        )[0]
+    def _tokens(self, texts: Sequence[str], max_length: int) -> list[list[int]]:
+        return self.tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
 
-    def _run(self, texts: Sequence[str], bf16: bool = False, max_length: int | None = None) -> np.ndarray:
-        max_length = max_length or self.max_length
-        if self._session is not None and not bf16:
-            return self._onnx_run(self._session, texts, max_length)
+    def _padded(self, tokens: Sequence[list[int]], multiple: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        width = -(-max(map(len, tokens)) // multiple) * multiple
+        ids = np.full((len(tokens), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+        mask = np.zeros((len(tokens), width), dtype=np.int64)
+        for row, seq in enumerate(tokens):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        return ids, mask
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray, *, bf16: bool = False, session=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        session = session or self._session
+        if session is not None and not bf16:
+            return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         model, torch = self._load_torch()
-        encoded = self.tokenizer(
-            list(texts),
-            padding=True,
-            truncation=True,
-            max_length=max_length,
-            # oneDNN compiles bf16 kernels per input shape; padding lengths to a few buckets keeps
-            # that a one-off cost instead of one per batch.
-            pad_to_multiple_of=64 if bf16 else None,
-            return_tensors="pt",
-        )
+        input_ids, attention = torch.from_numpy(ids), torch.from_numpy(mask)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            states = model(**encoded).last_hidden_state.float()
-            mask = encoded["attention_mask"].unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            states = model(input_ids=input_ids, attention_mask=attention).last_hidden_state.float()
+            weights = attention.unsqueeze(-1).to(states.dtype)
+            pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+    def _run(self, texts: Sequence[str], bf16: bool = False, max_length: int | None = None, session=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        tokens = self._tokens(texts, max_length or self.max_length)
+        ids, mask = self._padded(tokens, BF16_PAD_MULTIPLE if bf16 else 1)
+        return self._forward(ids, mask, bf16=bf16, session=session)
 
     # -- public ---------------------------------------------------------------------------------
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None, max_length: int | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
         """L2-normalised float32 embeddings, one row per text, in input order (each text cut to
         ``max_length`` tokens, the encoder's own limit by default)."""
+        # bf16 pays off on bulk work. For a request's handful of texts the fp32 session is as
+        # quick once batches are planned (docs/BENCHMARKS.md), keeps torch out of a server's
+        # process, and leaves the vectors exactly those the thresholds were set on.
+        bulk = len(texts) >= BF16_MIN_TEXTS and hasattr(self, "dimension")
+        bf16 = bulk and self.batch_precision == "bf16"
+        return self._encode(texts, batch_size, progress, max_length, bf16=bf16)
+
+    def _encode(self, texts: Sequence[str], batch_size: int, progress, max_length: int | None, *, bf16: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
         if not texts:
             return np.zeros((0, getattr(self, "dimension", 0)), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        multiple = BF16_PAD_MULTIPLE if bf16 else 1
+        tokens = self._tokens(texts, max_length or self.max_length)
+        batches = plan_batches([len(t) for t in tokens], batch_size, CALL_COST_TOKENS["bf16" if bf16 else "fp32"], multiple)
         out: np.ndarray | None = None
-        bf16 = len(texts) > 1 and hasattr(self, "dimension") and self.batch_precision == "bf16"
         with self._lock:
-            for start in range(0, len(order), batch_size):
-                idx = order[start : start + batch_size]
-                batch = [texts[i] for i in idx]
-                # bf16 pays off on bulk batches of long passages. A request's handful of texts is
-                # quicker on the warm fp32 session, and switching runtimes mid-request leaves
-                # torch's idle threads competing with the session's for two cores.
-                long_batch = bf16 and len(batch) >= BF16_MIN_BATCH and max(len(t) for t in batch) >= BF16_MIN_CHARS
-                vectors = self._run(batch, bf16=long_batch, max_length=max_length)
+            for idx in batches:
+                vectors = self._forward(*self._padded([tokens[i] for i in idx], multiple), bf16=bf16)
                 if out is None:
                     out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
                 out[idx] = vectors
@@ -275,7 +306,9 @@ class SentenceEncoder:
 
     def encode_cached(self, texts: Sequence[str], label: str) -> np.ndarray:
         """``encode`` for a fixed list of texts the program ships (e.g. example utterances), kept
-        on disk beside the exported model, keyed by model and texts, so later starts are instant."""
+        on disk beside the exported model, keyed by model and texts, so later starts are instant.
+        Always fp32: they are embedded once, and every machine should compare against the same
+        vectors whatever its CPU."""
         digest = hashlib.sha256(self.fingerprint.encode())
         for text in texts:
             digest.update(text.encode())
@@ -288,7 +321,7 @@ class SentenceEncoder:
                     return vectors
             except (OSError, ValueError):
                 pass  # unreadable: embed again below
-        vectors = self.encode(list(texts))
+        vectors = self._encode(list(texts), 32, None, None, bf16=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = path.with_suffix(f".{os.getpid()}.tmp.npy")
         np.save(staging, vectors)
@@ -298,9 +331,7 @@ class SentenceEncoder:
     def encode_query(self, text: str, max_length: int = 128) -> np.ndarray:
         # The MiniLM was trained on 128-token inputs; longer queries cost time and add little.
         max_length = min(self.max_length, max_length)
-        if self._query_session is not None:
-            return self._onnx_run(self._query_session, [text], max_length)[0]
         if self._session is not None:  # sessions are thread-safe: no lock needed for one query
-            return self._onnx_run(self._session, [text], max_length)[0]
+            return self._run([text], max_length=max_length, session=self._query_session)[0]
         with self._lock:
             return self._run([text], max_length=max_length)[0]

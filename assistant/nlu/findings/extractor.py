@@ -607,11 +607,11 @@ def _by_meaning(text: str) -> tuple[list[Any], list[Any], np.ndarray | None]:
         from retrieval.blas import one_blas_thread
         from retrieval.encoder import shared_encoder
 
-        # Small batches keep the short clauses from being padded to the whole message's length;
         # 128 tokens (what MiniLM was trained on) hold the complaint of even a rambling message.
-        # A one-sentence message is its own only clause: embedded once.
+        # A one-sentence message is its own only clause: embedded once. The encoder batches the
+        # texts by length, so short clauses are not padded to the whole message's length.
         texts = list(dict.fromkeys([text, *parts]))
-        vectors = shared_encoder().encode(texts, batch_size=4, max_length=128)
+        vectors = shared_encoder().encode(texts, max_length=128)
     except Exception:
         logging.getLogger(__name__).warning("sentence model unavailable for triage", exc_info=True)
         return [], [], None
