@@ -137,17 +137,18 @@ def _negated_before(sentence: str, start: int) -> bool:
     return bool(_NEGATION_CUE.search(" ".join(before))) or (bool(before) and before[-1] in ("didn't", "didnt", "not"))
 
 
-# "I haven't had any thoughts of harming myself or ending my life", "no plans to end it": a denial
-# a few words back, through an "or" that joins two denied thoughts.
+# "I haven't had any thoughts of harming myself or ending my life", "no plans to end it", "denies
+# thoughts of self-harm/suicide": a denial a few words back, through an "or" (or a slash) that
+# joins two denied thoughts.
 _DENIED_THOUGHTS = re.compile(
-    r"\b(?:no|not|never|haven'?t|havent|hasn'?t|hasnt|don'?t|dont|doesn'?t|doesnt|without)\b(?:\s+[\w']+){0,3}?\s+"
-    r"(?:thoughts?|urges?|plans?|intentions?|ideas?|intent|wish)\s+(?:of|about|to)\b(?:\s+[\w']+){0,4}?(?:\s+(?:or|nor))?\s*$"
+    r"\b(?:no|not|never|haven'?t|havent|hasn'?t|hasnt|don'?t|dont|doesn'?t|doesnt|without|denies|denied|denying)\b(?:\s+[\w']+){0,3}?\s+"
+    r"(?:thoughts?|urges?|plans?|intentions?|ideas?|intent|wish)\s+(?:of|about|to)\b(?:\s+[\w'-]+){0,4}?(?:\s+(?:or|nor)|\s*/)?\s*$"
 )
 
 
-# "No self-harm or suicidal ideation", "denies fever or rigors": a denial of one short item
+# "No self-harm or suicidal ideation", "no self-harm/suicide", "denies fever or rigors": a denial of one short item
 # carried over "or" to the next (two words at most, so "no idea what to do or ..." is not one).
-_DENIED_PAIR = re.compile(r"\b(?:no|nil|denies|denied|without|negative for)\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?:or|nor)\s*$")
+_DENIED_PAIR = re.compile(r"\b(?:no|nil|denies|denied|without|negative for)\s+[\w'-]+(?:\s+[\w'-]+)?(?:\s+(?:or|nor)|\s*/)\s*$")
 
 
 _DENIALS = re.compile(r"\b(?:no|not|nil|without|denies|denied)\b[^,.;]{0,30}")

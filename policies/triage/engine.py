@@ -15,7 +15,7 @@ from policies.triage.case_bank import (
 from policies.triage.interview import missing_questions
 from policies.triage.models import Facts, Level, Rationale, TriageResult
 from policies.triage.protocols import evaluate_protocols
-from policies.triage.red_flags import THOUGHTS_ONLY, evaluate_red_flags, may_be_set_aside
+from policies.triage.red_flags import THOUGHTS_ONLY, evaluate_red_flags, may_be_set_aside, news2, news2_applies
 
 ADVICE = {
     Level.EMERGENCY_AMBULANCE: (
@@ -118,16 +118,28 @@ def _context_adjustments(facts: Facts, level: Level) -> tuple[Level, list[Ration
     return level, notes
 
 
-def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale], text: str) -> Level:
+def _observations_reassure(facts: Facts) -> bool:
+    """Four or more observations stated, with a low NEWS2 (aggregate 0-4, no single 3): the RCP's
+    low-risk band. Measured observations outweigh a resemblance to emergency cases."""
+    total, single, scored = news2(facts)
+    return news2_applies(facts) and scored >= 4 and total <= 4 and single < 3
+
+
+def _by_similar_cases(level: Level, cases: CaseVote | None, rationale: list[Rationale], facts: Facts) -> Level:
     """The level the nearest reference cases agree on, when they clearly agree."""
     if cases is None:
         return level
-    words = text.split()
+    words = facts.text.split()
     if cases.emergency >= EMERGENCY_SHARE and len(words) >= RAISE_MIN_WORDS:
         best = cases.best_in(Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
-        if best is not None and level.urgency < Level.EMERGENCY.urgency:
-            rationale.insert(0, Rationale("similar_cases", Level.EMERGENCY, f"Closest to reference emergencies, e.g. {best.why}", best.source))
-            return Level.EMERGENCY
+        if best is None:
+            return level
+        # Like emergencies, but with low-risk observations: seen the same day, not in A&E.
+        target = Level.CONSULTATION_24 if _observations_reassure(facts) else Level.EMERGENCY
+        if level.urgency < target.urgency:
+            why = "Observations low-risk (NEWS2 0-4), but close to reference emergencies" if target == Level.CONSULTATION_24 else "Closest to reference emergencies"
+            rationale.insert(0, Rationale("similar_cases", target, f"{why}, e.g. {best.why}", best.source))
+            return target
         return level
     lead = max(cases.emergency, cases.clinician, cases.self_care)
     case_level = cases.level()
@@ -157,7 +169,7 @@ def triage(facts: Facts, *, emergency_number: str = "999 or 911", answered: set[
         # Nothing recognised: be conservative and let a clinician look.
         protocol_level = Level.CONSULTATION
         rationale.append(Rationale("no_protocol", Level.CONSULTATION, "Symptoms not matched to a protocol: a clinician should assess", "https://www.nhs.uk/nhs-services/gps/"))
-    level = _by_similar_cases(protocol_level, cases, rationale, facts.text)
+    level = _by_similar_cases(protocol_level, cases, rationale, facts)
     for flag in reversed(red_flags):  # the most urgent ends up first
         level = level.at_least(flag.level)
         rationale.insert(0, Rationale(f"red_flag:{flag.id}", flag.level, flag.description, flag.source))

@@ -37,8 +37,26 @@ def _age(f: Facts) -> float | None:
     return f.age_years
 
 
+# Fever in the 48 hours after a baby's jabs (MenB especially) is expected and treated with
+# paracetamol at home; it needs a call if it lasts beyond 48 hours or the baby seems unwell
+# (NHS MenB vaccine; NICE NG143 treats any other fever under 3 months as high risk).
+_JABS_IN_LAST_DAY = re.compile(
+    r"\b(?:jabs?|vaccin\w*|immuni[sz]\w*|injections?|menb)\b[^.?!]{0,40}?\b(?:this (?:morning|afternoon)|today|yesterday|last night|earlier|"
+    r"(?:a few|few|a couple of|\d{1,2}) hours? ago)\b|\b(?:this morning|today|yesterday)\b[^.?!]{0,30}?\b(?:jabs?|vaccin\w*|immuni[sz]\w*)\b"
+)
+_UNWELL_BABY_WORDS = re.compile(
+    r"\b(?:not feeding|won'?t feed|refus\w* (?:feeds?|the bottle|to feed)|off (?:her|his) feeds?|floppy|drowsy|letharg\w*|hard to wake|"
+    r"won'?t wake|high[- ]pitched|mottled|blue|grunting|rash|vomit\w*|breathing (?:fast|quick|hard)|pale|cold hands)\b"
+)
+
+
+def _after_jabs(f: Facts) -> bool:
+    text = _plain(f)
+    return bool(_JABS_IN_LAST_DAY.search(text)) and not _UNWELL_BABY_WORDS.search(text)
+
+
 def _infant_fever(f: Facts) -> bool:
-    return f.age_years is not None and f.age_years < 0.25 and f.febrile
+    return f.age_years is not None and f.age_years < 0.25 and f.febrile and not _after_jabs(f)
 
 
 # Shingles: a band or strip of blisters on one side of the chest, where the pain is (NHS shingles).
@@ -226,6 +244,24 @@ def _vision_loss(f: Facts) -> bool:
     return f.has("blurred_vision") and (f.onset == "sudden") and (f.has("headache", "limb_weakness", "numbness") or f.severity == "severe")
 
 
+NHS_CONJUNCTIVITIS = "https://www.nhs.uk/conditions/conjunctivitis/"
+_LIGHT_HURTS = re.compile(r"\b(?:photophob\w*|(?:sensitive|sensitivity) to (?:the )?light|light (?:hurts|is painful|sensitiv\w*)|can'?t (?:stand|bear|look at) (?:the )?light)\b")
+_DENIED_LIGHT = re.compile(r"\b(?:no|not|nil|denies)\s+(?:\w+\s+){0,2}?(?:photophob\w*|sensitiv\w* to (?:the )?light|light sensitiv\w*)")
+_CONTACT_LENSES = re.compile(r"\b(?:wears?|wearing|wearer|use|uses|using|in) (?:\w+ )?(?:contacts|contact lenses|lenses)\b|\bcontact lens wearer\b|\bcl wearer\b")
+_NO_LENSES = re.compile(r"\b(?:no|not|doesn'?t|don'?t|never)\s+(?:\w+\s+){0,2}?(?:contacts|contact lenses|lenses)\b")
+
+
+def _red_eye_needs_same_day(f: Facts) -> bool:
+    # NHS conjunctivitis: an urgent appointment when the eye is sensitive to light, or the person
+    # wears contact lenses (a corneal infection can look like conjunctivitis at first).
+    if not f.has("eye_problem"):
+        return False
+    text = _plain(f)
+    light = bool(_LIGHT_HURTS.search(text)) and not _DENIED_LIGHT.search(text)
+    lenses = bool(_CONTACT_LENSES.search(text)) and not _NO_LENSES.search(text)
+    return light or lenses
+
+
 def _very_high_bp(f: Facts) -> bool:
     return (f.systolic or 0) >= 180 or (f.diastolic or 0) >= 120
 
@@ -313,24 +349,24 @@ def news2(f: Facts) -> tuple[int, int, int]:
     return sum(parts), max(parts, default=0), len(parts)
 
 
-def _news2_applies(f: Facts) -> bool:
+def news2_applies(f: Facts) -> bool:
     return (f.age_years is None or f.age_years >= 16) and not f.pregnant
 
 
 def _news2_high(f: Facts) -> bool:
     total, _, n = news2(f)
-    return _news2_applies(f) and n >= 2 and total >= 7
+    return news2_applies(f) and n >= 2 and total >= 7
 
 
 def _news2_medium(f: Facts) -> bool:
     total, single, n = news2(f)
-    return _news2_applies(f) and ((n >= 2 and total >= 5) or single == 3)
+    return news2_applies(f) and ((n >= 2 and total >= 5) or single == 3)
 
 
 def _shock_index(f: Facts) -> bool:
     # A pulse faster than the systolic pressure (shock index >= 1) marks an adult as unstable even
     # when each number alone scores only moderately on NEWS2 (e.g. HR 124 with BP 92/58).
-    return _news2_applies(f) and _pulse_above_pressure(f)
+    return news2_applies(f) and _pulse_above_pressure(f)
 
 
 def _pulse_above_pressure(f: Facts) -> bool:
@@ -731,7 +767,13 @@ def _stuck_hernia(f: Facts) -> bool:
 def _heavy_bleeding_unwell(f: Facts) -> bool:
     text = _plain(f)
     heavy = re.search(r"\b(?:flooding|soaking (?:through )?(?:a |the )?(?:pad|tampon)|pad (?:every|an) hour|clots? (?:bigger|larger) than|heavy (?:period|bleeding))\b", text)
-    return bool(heavy) and bool(re.search(r"\b(?:dizzy|faint\w*|light-?headed|short of breath|breathless|passed out|pale|clammy)\b", text))
+    # Breathless only on exertion, or pale, after months of heavy periods is anaemia for a GP to
+    # check (NHS heavy periods); with the bleeding of the last few days it may be blood loss now.
+    exertion = r"(?!\s+(?:on|when|with|after|climbing|going up|walking|doing)\b)"
+    unwell = rf"dizzy|faint\w*|light-?headed|passed out|clammy|(?:short of breath|breathless|sob){exertion}"
+    if (f.duration_hours or 0) <= 7 * 24:
+        unwell += "|pale"
+    return bool(heavy) and bool(re.search(rf"\b(?:{unwell})\b", text))
 
 
 _DARK_SKIN_PATCH = re.compile(r"\b(?:black|blackish|dusky|darkish|dark|purple|grey|gray)\b[^.]{0,20}\b(?:patch|skin|area|bit)\b|\b(?:skin|patch|area)\b[^.]{0,25}\b(?:black|blackish|dusky|darkish|purple)\b|\blooks? (?:\w+ )?(?:dark|black|dusky)\w*")
@@ -1193,6 +1235,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("pregnancy_warning", Level.EMERGENCY, "In pregnancy: bleeding, abdominal pain, or headache with vision changes or swelling", NHS_PREGNANCY, _pregnancy),
     RedFlagRule("pregnancy_light_bleeding", Level.CONSULTATION_24, "In pregnancy: light bleeding or spotting, or mild cramps, without danger signs", NHS_PREGNANCY_BLEEDING, _pregnancy_light_bleeding),
     RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),
+    RedFlagRule("red_eye_light_or_lenses", Level.CONSULTATION_24, "A red or painful eye that is sensitive to light, or in someone who wears contact lenses", NHS_CONJUNCTIVITIS, _red_eye_needs_same_day),
     RedFlagRule("sudden_vision_loss", Level.EMERGENCY, "Sudden loss or change of vision with other neurological symptoms", NHS_VISION, _vision_loss),
     RedFlagRule("severe_bp_in_pregnancy", Level.EMERGENCY, "In pregnancy: blood pressure of 160/110 or higher", NICE_NG133, _severe_bp_in_pregnancy),
     RedFlagRule("repeated_icd_shocks", Level.EMERGENCY_AMBULANCE, "Two or more shocks from an implanted defibrillator, or one with chest pain, fainting or breathlessness", BHF_ICD, _repeated_icd_shocks),
@@ -1263,7 +1306,7 @@ def _fits_the_patient(key: str, f: Facts | None) -> bool:
     if key == "infant_fever":
         # NICE NG143: any fever under 3 months; 39C or more at 3-6 months. Not when the message
         # denies a fever ("no fever") or states a temperature below 38C.
-        if f.fever_ruled_out:
+        if f.fever_ruled_out or _after_jabs(f):
             return False
         return age is None or age < 0.25 or (age < 0.5 and (f.temperature_c or 39) >= 39)
     if key == "meningitis" and _SCARLET_FEVER.search(f.text.lower()) and not f.has("rash_nonblanching") and not _KAWASAKI_SIGN.search(f.text.lower()):

@@ -266,3 +266,35 @@ def test_kawasaki_features_keep_a_strawberry_tongue_serious() -> None:
 
     kawasaki = Facts(text="4yo, fever 6 days, red eyes, cracked red lips, strawberry tongue, swollen red hands", age_years=4)
     assert presentation_flags({"meningitis": 0.7}, kawasaki)
+
+
+def test_a_pregnancy_test_result_in_lay_and_clinical_words() -> None:
+    for text in ("LMP 7 wks ago, +ve home preg test last wk", "preg test came back positive on Sunday", "hCG pos"):
+        assert extract_facts(text).pregnant, text
+    # a negative test is not proof either way (an early test can be wrong), and not a pregnancy
+    assert extract_facts("period late but the pregnancy test was negative").pregnant is None
+    assert not extract_facts("covid test positive, sore throat").pregnant
+
+
+def test_a_temperature_told_without_the_word_temperature() -> None:
+    assert extract_facts("she felt warm and the thermometer says 38.4 under her arm").vitals.temperature_c == 38.4
+    assert extract_facts("hot and flushed, 38.6 on the ear one").vitals.temperature_c == 38.6
+    # a bare decimal that is a weight or a gestation is not a temperature
+    assert extract_facts("felt warm, she weighs 38.5 kg").vitals.temperature_c is None
+    assert extract_facts("feeling hot at 36.5 weeks pregnant").vitals.temperature_c is None
+
+
+def test_abdo_is_the_abdomen_and_temp_work_is_a_job() -> None:
+    assert any(f.key == "abdominal_pain" and not f.negated for f in extract_facts("sharp R lower abdo pain since this morning").findings)
+    assert not any(f.key == "fever" for f in extract_facts("low mood since redundancy, doing temp work").findings)
+    assert not any(f.key == "fever" for f in extract_facts("heartburn, burning up my chest after meals").findings)
+
+
+def test_the_last_item_of_a_denied_list_is_denied() -> None:
+    facts = extract_facts("band-like headache. No visual disturbance, vomiting, neck stiffness or fever.")
+    assert all(f.negated for f in facts.findings if f.key in ("fever", "vomiting", "neck_stiffness"))
+
+
+def test_months_of_pain_is_a_long_duration_and_morning_stiffness_is_not_the_complaints() -> None:
+    assert extract_facts("knee pain for months, worse on stairs, stiff <20 min on waking").duration_hours == 2000
+    assert extract_facts("hands swollen for 6 weeks, morning stiffness for 2 hours").duration_hours == 6 * 168

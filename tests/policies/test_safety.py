@@ -152,3 +152,15 @@ def test_having_self_harm_thoughts_is_a_crisis() -> None:
 def test_a_farewell_with_arrangements_made_is_a_crisis() -> None:
     verdict = policy.evaluate("thanks for listening. i've left notes for mum and my sister. i won't be messaging again after tonight")
     assert verdict is not None and verdict.kind == "mental_health_crisis"
+
+
+def test_denied_thoughts_joined_by_a_slash_are_denied() -> None:
+    assert policy.evaluate("Denies thoughts of self-harm/suicide, no plans.") is None
+    assert policy.evaluate("no self-harm/suicidal thoughts") is None
+    assert policy.evaluate("I keep having thoughts of suicide") is not None
+
+
+def test_a_symptom_not_waking_her_is_not_unconsciousness() -> None:
+    assert policy.evaluate("headache not waking her at night") is None
+    assert policy.evaluate("my dad is not waking up") is not None
+    assert policy.evaluate("shaking him but it's not waking him up") is not None

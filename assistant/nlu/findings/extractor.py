@@ -142,8 +142,11 @@ def _is_negated(text: str, start: int) -> bool:
     cut = list(_TERMINATORS.finditer(window))
     if cut:
         window = window[cut[-1].end() :]
-    words = _WORD.findall(window)[-5:]
-    return bool(_NEGATION.search(" ".join(words)))
+    words = _WORD.findall(window)
+    # The last item of a denied list reaches further back: "no visual disturbance, vomiting, neck
+    # stiffness or fever".
+    reach = 10 if words and words[-1] in ("or", "nor") else 5
+    return bool(_NEGATION.search(" ".join(words[-reach:])))
 
 
 # A finding reported as normal just after its name: "temperature is normal", "vision normal",
@@ -174,7 +177,11 @@ _DURATION = re.compile(
 # baby's age ("36 weeks pregnant", "her 8 week jabs", "he is 10 weeks"), or how often something
 # happens ("a few times a year").
 _NOT_A_DURATION_AFTER = re.compile(r"[- ]*(?:pregnant|gestation|jabs?|checks?|scans?|vaccin\w*|immuni[sz]\w*|injections?|of age|along)\b")
-_NOT_A_DURATION_BEFORE = re.compile(r"\b(?:times?|once|twice|every|per|is|was|at|aged?|she'?s|he'?s|i'?m|baby(?:'?s)?|turned|temp\w*|t|hr|rr|pulse|sats)\s*$")
+# ...nor how long morning stiffness lasts ("stiff <20 min on waking"), a clue to its kind.
+_NOT_A_DURATION_BEFORE = re.compile(
+    r"(?:\b(?:times?|once|twice|every|per|is|was|at|aged?|she'?s|he'?s|i'?m|baby(?:'?s)?|turned|temp\w*|t|hr|rr|pulse|sats|"
+    r"stiff\w*(?:\s+(?:for|of|lasting|lasts))?)|[<>])\s*$"
+)
 
 # "...ago" after a past event dates the event, not the complaint ("a GP said it was harmless 3
 # years ago", "the last one was a year ago", "had the implant put in 2 months ago").
@@ -217,7 +224,7 @@ def parse_duration_hours(text: str) -> float | None:
         return 24
     if re.search(r"\bsince (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)\b", text):
         return 72
-    long_time = re.search(r"\b(?:for ages|for a long time|months now|chronic|all my life|years now)\b", text)
+    long_time = re.search(r"\b(?:for ages|for a long time|(?:for|over) (?:many |several |a few )?months|months now|chronic|all my life|years now)\b", text)
     if long_time and not _LONG_ACTION.search(text[: long_time.start()]):
         return 2000
     return None
@@ -271,7 +278,12 @@ def _modifiers(clause: str) -> dict[str, Any]:
 def parse_vitals(text: str) -> Vitals:
     vitals = Vitals()
     temp = re.search(r"\b(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?|deg)?\s*(c|f|celsius|fahrenheit)?\b", text)
-    for match in re.finditer(r"\b(?:temp(?:erature)?|fever|pyrexi\w*|t)\s*(?:of|is|was|at|=|:|reading|up to|around|about)?\s*(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?)?\s*([cf])?\b", text):
+    for match in re.finditer(
+        r"\b(?:temp(?:erature)?|fever|pyrexi\w*|t|thermometer)\s*"
+        r"(?:(?:of|is|was|at|=|:|reading|reads?|says|said|shows?|showed|hit|went|up|to|around|about|over|nearly)\s*){0,3}"
+        r"(\d{2,3}(?:\.\d+)?)\s*(?:°|degrees?)?\s*([cf])?\b",
+        text,
+    ):
         value = float(match.group(1))
         unit = match.group(2)
         if unit == "f" or value > 45:
@@ -283,6 +295,11 @@ def parse_vitals(text: str) -> Vitals:
         for match in re.finditer(r"\b(3[5-9](?:\.\d)?|4[0-2](?:\.\d)?)\s*(?:°\s*c?|degrees?(?: c)?|c)\b", text):
             vitals.temperature_c = float(match.group(1))
             break
+    # "felt hot, 38.4 under her arm": a bare reading with a decimal, in a message about heat.
+    if vitals.temperature_c is None and re.search(r"\b(?:hot|warm|temp\w*|fever\w*|thermometer|burning up|feverish)\b", text):
+        bare = re.search(r"(?<![\d.])(3[5-9]\.\d|4[0-2]\.\d)(?![\d.])(?!\s*(?:%|kg|kilo|lbs?|mmol|cm|mm|weeks?|wks?|years?|yrs?|months?|hours?|hrs?|/|\+))", text)
+        if bare:
+            vitals.temperature_c = float(bare.group(1))
     hr = re.search(r"\b(?:heart ?rate|pulse|hr|bpm|heart ?beat)\b\D{0,16}(\d{2,3})|\b(\d{2,3})\s*(?:bpm|beats (?:per|a|/) ?min\w*)\b", text)
     if hr:
         vitals.heart_rate = int(hr.group(1) or hr.group(2))
@@ -381,6 +398,18 @@ _STATED_GESTATION = re.compile(
 )
 
 
+# A pregnancy test and its result, in lay words and clinical shorthand: "+ve UPT", "positive home
+# preg test", "preg test came back positive", "hCG pos".
+_POSITIVE_TEST = re.compile(
+    r"(?:\+ve|\bpositive|\bpos)\s+(?:home |urine |blood )?(?:upt|b-?hcg|hcg|preg\w*)\b|"
+    r"\b(?:upt|b-?hcg|hcg|preg\w*(?: tests?)?)\s+(?:(?:was|is|came back|came up|showed|shows|result)\s+){0,2}(?:\+ve|positive|pos)\b"
+)
+_NEGATIVE_TEST = re.compile(
+    r"(?:-ve|\bnegative|\bneg)\s+(?:home |urine |blood )?(?:upt|b-?hcg|hcg|preg\w*)\b|"
+    r"\b(?:upt|b-?hcg|hcg|preg\w*(?: tests?)?)\s+(?:(?:was|is|came back|showed|shows|result)\s+){0,2}(?:-ve|negative|neg)\b"
+)
+
+
 def parse_pregnancy(text: str) -> bool | None:
     if re.search(r"\b(?:not|isn'?t|am not|i'?m not) pregnant\b", text):
         return False
@@ -394,8 +423,10 @@ def parse_pregnancy(text: str) -> bool | None:
     # "No one pregnant at home", "is anyone pregnant?": someone else's pregnancy, asked about for
     # an infection's sake, not the patient's.
     text = re.sub(r"\b(?:no ?one|no-one|nobody|anyone|any one|someone|somebody|anybody)\b[^.?!,]{0,20}?\bpregnan\w*", " ", text)
-    if re.search(r"\+ve (?:upt|preg\w*|hcg)|\b(?:upt|hcg|bhcg|b-hcg|urine hcg) (?:\+ve|positive|pos)\b|\bpositive (?:upt|hcg|bhcg)\b", text):
-        return True  # clinical shorthand for a positive pregnancy test
+    if _POSITIVE_TEST.search(text):
+        return True
+    if _NEGATIVE_TEST.search(text):
+        return None  # "neg preg test": an early test can be wrong, so not "not pregnant" either
     if re.search(r"\bpregnan\w*|\b\d{1,2} weeks? (?:pregnant|gestation)|\bexpecting a baby\b|\b\d{1,2}\s*/\s*40\b|\b\d{1,2}\+\d weeks\b", text):
         return True
     # "period is 2 weeks late and the test was positive"

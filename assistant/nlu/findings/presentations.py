@@ -83,7 +83,12 @@ _SETTLED = re.compile(
     r"\btolerat\w*\s+(?:oral\s+)?(?:fluids|diet|food|drinks?|feeds?)\b|"
     r"\bnot breathing (?:fast|quickly|rapidly|hard|heavily|noisily)\b|"
     # ...or an ordinary remedy that helps ("paracetamol takes the edge off", "ibuprofen helps").
-    r"\btakes? the edge off\b|\b(?:paracetamol|ibuprofen|painkillers?|gaviscon|antacids?|rennie)\s+(?:\w+\s+)?(?:helps?|helped|works?|worked|eases?|eased)\b",
+    r"\btakes? the edge off\b|\b(?:paracetamol|ibuprofen|painkillers?|gaviscon|antacids?|rennie)\s+(?:\w+\s+)?(?:helps?|helped|works?|worked|eases?|eased)\b|"
+    # ...or one that does not help ("paracetamol not touching it"): it says how bad the pain is,
+    # which the other clauses tell, and by meaning alone it reads like an overdose.
+    r"\b(?:paracetamol|ibuprofen|painkillers?|calpol|nurofen|co-?codamol|gaviscon|antacids?)\s+(?:(?:is|are|was|were)\s+)?"
+    r"(?:not|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|didn'?t|hasn'?t|haven'?t|barely|hardly)\s+(?:really\s+|even\s+)?"
+    r"(?:touch\w*|help\w*|work\w*|eas\w*|shift\w*|mak\w* (?:a|any|much) difference)",
     re.IGNORECASE,
 )
 # An ordinary dose that made the complaint go ("took paracetamol and it's gone now") is taken out

@@ -683,3 +683,48 @@ def test_heavy_periods_are_not_bleeding_in_pregnancy() -> None:
     assert not presentation_flags({"heavy_bleeding_in_pregnancy_or_ectopic": 0.7}, periods)
     late = Facts(text="my period is 3 weeks late and now heavy bleeding with pain on one side", sex="female")
     assert presentation_flags({"heavy_bleeding_in_pregnancy_or_ectopic": 0.7}, late)
+
+
+def test_early_pregnancy_pain_with_shoulder_tip_pain_goes_to_emergency_care() -> None:
+    result, _ = service.assess(
+        "Recep: 24F re 'bad period pain'. LMP ~7 wks ago, +ve home preg test. Sharp R lower abdo pain since "
+        "this morning, brown spotting, pain in tip of R shoulder. Not fainted, not dizzy."
+    )
+    assert result.level.group == "emergency"
+
+
+def test_fever_in_a_baby_under_3_months_unless_the_jabs_were_today_and_the_baby_is_well() -> None:
+    assert "infant_fever" in flags("my 9 week old felt warm, the thermometer says 38.4 under her arm, jabs 4 days ago")
+    after_jabs = flags("8 week old had her jabs this morning incl MenB, now 38.1 and grizzly but feeding ok")
+    assert not any("infant_fever" in f for f in after_jabs)
+    unwell, _ = service.assess("8 week old had her jabs this morning, now 38.3, floppy and not feeding")
+    assert unwell.level.group == "emergency"
+
+
+def test_months_of_heavy_periods_with_breathlessness_on_the_stairs_is_for_a_gp() -> None:
+    assert "heavy_bleeding_unwell" not in flags("34F tired 2-3/12, SOB on stairs, heavy periods w/ flooding. Looks pale.", sex="female")
+    assert "heavy_bleeding_unwell" in flags("my period is flooding through a pad every hour and I feel dizzy and faint", sex="female")
+
+
+def test_low_risk_observations_hold_a_resemblance_to_emergencies_at_same_day_care() -> None:
+    result, _ = service.assess(
+        "Pharmacy consult: 49M productive cough 5d, fevers + sweats. T 38.4, HR 96, RR 20, SpO2 95% RA, BP 132/84, alert, walking fine."
+    )
+    assert result.level == Level.CONSULTATION_24
+
+
+def test_everyday_remarks_are_not_emergencies() -> None:
+    # a painkiller that does not help is not an overdose; pain that wakes her is not unconsciousness
+    assert not flags("67F knee pain for months, worse on stairs. Paracetamol not touching it.")
+    assert not flags("48F tingling and numbness in thumb and fingers, wakes her at night, shakes hand to relieve")
+    # a headache "not waking her" is a denied red flag; a heavy gym session is not a heavy chest
+    assert not flags("35F band-like headache for 3 days, paracetamol helps, not waking her, neuro NAD")
+    assert not flags("24M sharp chest pain since a heavy bench press session, tender over the cartilage, no SOB")
+
+
+def test_a_sticky_eye_is_self_care_unless_light_hurts_or_lenses_are_worn() -> None:
+    result, _ = service.assess("5yo both eyes sticky, yellow crust on waking, red, no pain, no photophobia, vision fine, not wearing lenses")
+    assert result.level == Level.SELF_CARE
+    assert "red_eye_light_or_lenses" in flags("i wear contacts, left eye red and gritty since this morning, vision fine")
+    assert "red_eye_light_or_lenses" in flags("my right eye is red and sore and light hurts it")
+    assert "red_eye_light_or_lenses" not in flags("both eyes red and itchy with my hay fever, no sensitivity to light")
