@@ -141,7 +141,7 @@ def _negated_before(sentence: str, start: int) -> bool:
 # thoughts of self-harm/suicide": a denial a few words back, through an "or" (or a slash) that
 # joins two denied thoughts.
 _DENIED_THOUGHTS = re.compile(
-    r"\b(?:no|not|never|haven'?t|havent|hasn'?t|hasnt|don'?t|dont|doesn'?t|doesnt|without|denies|denied|denying)\b(?:\s+[\w']+){0,3}?\s+"
+    r"\b(?:no|not|never|haven'?t|havent|hasn'?t|hasnt|don'?t|dont|doesn'?t|doesnt|without|denies|denied|denying)\b(?:[\s/]+[\w']+){0,3}?[\s/]+"
     r"(?:thoughts?|urges?|plans?|intentions?|ideas?|intent|wish)\s+(?:of|about|to)\b(?:\s+[\w'-]+){0,4}?(?:\s+(?:or|nor)|\s*/)?\s*$"
 )
 

@@ -244,6 +244,54 @@ def _vision_loss(f: Facts) -> bool:
     return f.has("blurred_vision") and (f.onset == "sudden") and (f.has("headache", "limb_weakness", "numbness") or f.severity == "severe")
 
 
+NHS_ASTHMA_ATTACK = "https://www.nhs.uk/conditions/asthma/asthma-attack/"
+_ASTHMA = re.compile(r"\b(?:asthma\w*|wheez\w*)\b")
+_RELIEVER = r"(?:salbutamol|ventolin|reliever|blue inhaler|inhaler|pump|puffer)"
+_TIMES_A_DAY = re.compile(r"\b(\d{1,2})(?:\s*(?:-|to|or)\s*(\d{1,2}))?\s*(?:x|times)\s*(?:a|per|/|each)?\s*day\b")
+_EVERY_FEW_HOURS = re.compile(r"\bevery\s+(?:(\d)(?:\s*(?:-|to|or)\s*\d)?|few|couple of|two|three|four)\s*(?:h|hrs?|hours?)\b|\b(\d)(?:-\d)?\s*(?:hrly|hourly)\b")
+_PEAK_FLOW = re.compile(r"\b(?:pef|pefr|peak flow)\b\D{0,12}?(\d{2,3})\s*(%|\(?\s*(?:best|pb|predicted)\s*(?:is\s*|of\s*)?(\d{2,3}))?")
+_WORDS_AS_HOURS = {"few": 3, "couple of": 2, "two": 2, "three": 3, "four": 4}
+
+
+def _peak_flow_fraction(text: str) -> float | None:
+    """A peak flow as a fraction of the person's best: "PEF 330 (best 470)", "PEF 60%"."""
+    match = _PEAK_FLOW.search(text)
+    if not match or not match.group(2):
+        return None
+    if match.group(2) == "%":
+        return int(match.group(1)) / 100
+    return int(match.group(1)) / int(match.group(3)) if match.group(3) else None
+
+
+def _asthma_getting_worse(f: Facts) -> bool:
+    # An asthma flare needing the reliever four or more times a day (every four hours or less),
+    # or a peak flow at 75% of best or below, is a moderate attack: seen the same day (NHS asthma
+    # attack; BTS/SIGN 158). The severe and life-threatening signs have rules of their own.
+    text = _plain(f)
+    if not _ASTHMA.search(text):
+        return False
+    fraction = _peak_flow_fraction(text)
+    if fraction is not None and fraction <= 0.75:
+        return True
+    if not re.search(rf"\b{_RELIEVER}", text):
+        return False
+    daily = next((m for m in _TIMES_A_DAY.finditer(text)), None)
+    if daily and int(daily.group(2) or daily.group(1)) >= 4:
+        return True
+    every = _EVERY_FEW_HOURS.search(text)
+    if every:
+        hours = every.group(1) or every.group(2)
+        spoken = re.search(r"every\s+(few|couple of|two|three|four)", every.group(0))
+        return (int(hours) if hours else _WORDS_AS_HOURS[spoken.group(1)] if spoken else 4) <= 4
+    return False
+
+
+def _asthma_severe_peak_flow(f: Facts) -> bool:
+    # BTS/SIGN 158: a peak flow below half of best is acute severe asthma.
+    fraction = _peak_flow_fraction(_plain(f))
+    return fraction is not None and fraction < 0.5 and bool(_ASTHMA.search(_plain(f)))
+
+
 NHS_CONJUNCTIVITIS = "https://www.nhs.uk/conditions/conjunctivitis/"
 _LIGHT_HURTS = re.compile(r"\b(?:photophob\w*|(?:sensitive|sensitivity) to (?:the )?light|light (?:hurts|is painful|sensitiv\w*)|can'?t (?:stand|bear|look at) (?:the )?light)\b")
 _DENIED_LIGHT = re.compile(r"\b(?:no|not|nil|denies)\s+(?:\w+\s+){0,2}?(?:photophob\w*|sensitiv\w* to (?:the )?light|light sensitiv\w*)")
@@ -360,7 +408,9 @@ def _news2_high(f: Facts) -> bool:
 
 def _news2_medium(f: Facts) -> bool:
     total, single, n = news2(f)
-    return news2_applies(f) and ((n >= 2 and total >= 5) or single == 3)
+    # A single 3 must come from a measured sign: confusion alone has rules of its own.
+    measured_three = single == 3 and (n >= 2 or not f.has("confusion", "unconscious"))
+    return news2_applies(f) and ((n >= 2 and total >= 5) or measured_three)
 
 
 def _shock_index(f: Facts) -> bool:
@@ -1235,6 +1285,8 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("pregnancy_warning", Level.EMERGENCY, "In pregnancy: bleeding, abdominal pain, or headache with vision changes or swelling", NHS_PREGNANCY, _pregnancy),
     RedFlagRule("pregnancy_light_bleeding", Level.CONSULTATION_24, "In pregnancy: light bleeding or spotting, or mild cramps, without danger signs", NHS_PREGNANCY_BLEEDING, _pregnancy_light_bleeding),
     RedFlagRule("suicidal_thoughts", Level.EMERGENCY, "Suicidal thoughts or self-harm", NICE_SELF_HARM, lambda f: f.has("suicidal_ideation")),
+    RedFlagRule("asthma_severe_peak_flow", Level.EMERGENCY, "Asthma with a peak flow below half of the person's best", NHS_ASTHMA_ATTACK, _asthma_severe_peak_flow),
+    RedFlagRule("asthma_getting_worse", Level.CONSULTATION_24, "Asthma needing the reliever every 4 hours or more often, or a peak flow at 75% of best or below", NHS_ASTHMA_ATTACK, _asthma_getting_worse),
     RedFlagRule("red_eye_light_or_lenses", Level.CONSULTATION_24, "A red or painful eye that is sensitive to light, or in someone who wears contact lenses", NHS_CONJUNCTIVITIS, _red_eye_needs_same_day),
     RedFlagRule("sudden_vision_loss", Level.EMERGENCY, "Sudden loss or change of vision with other neurological symptoms", NHS_VISION, _vision_loss),
     RedFlagRule("severe_bp_in_pregnancy", Level.EMERGENCY, "In pregnancy: blood pressure of 160/110 or higher", NICE_NG133, _severe_bp_in_pregnancy),

@@ -164,3 +164,9 @@ def test_a_symptom_not_waking_her_is_not_unconsciousness() -> None:
     assert policy.evaluate("headache not waking her at night") is None
     assert policy.evaluate("my dad is not waking up") is not None
     assert policy.evaluate("shaking him but it's not waking him up") is not None
+
+
+def test_thinking_about_not_waking_up_is_a_crisis_not_unconsciousness() -> None:
+    verdict = policy.evaluate("for weeks I keep thinking about not waking up")
+    assert verdict is not None and verdict.kind == "mental_health_crisis" and "unconscious" not in verdict.rules
+    assert policy.evaluate("Denies SI/thoughts of self-harm, no plans.") is None

@@ -728,3 +728,22 @@ def test_a_sticky_eye_is_self_care_unless_light_hurts_or_lenses_are_worn() -> No
     assert "red_eye_light_or_lenses" in flags("i wear contacts, left eye red and gritty since this morning, vision fine")
     assert "red_eye_light_or_lenses" in flags("my right eye is red and sore and light hurts it")
     assert "red_eye_light_or_lenses" not in flags("both eyes red and itchy with my hay fever, no sensitivity to light")
+
+
+def test_an_asthma_flare_needing_the_reliever_every_few_hours_is_seen_today() -> None:
+    note = "29F asthma on ICS. 1/52 using salbutamol 4-6x/day, cough waking her. PEF 330 (best 470). Full sentences, SpO2 97%."
+    result, _ = service.assess(note)
+    assert "asthma_getting_worse" in {f.id for f in result.red_flags} and result.level == Level.CONSULTATION_24
+    assert "asthma_getting_worse" in flags("I've got asthma and need my blue inhaler every few hours since this cold")
+    assert "asthma_severe_peak_flow" in flags("asthma, PEF 45% of best, talking in sentences")
+    mild, _ = service.assess("asthma a bit worse, using blue inhaler 3-4 times a week")
+    assert mild.level.group != "emergency" and "asthma_getting_worse" not in {f.id for f in mild.red_flags}
+
+
+def test_a_scarlet_fever_rash_that_started_on_the_chest_is_not_chest_pain() -> None:
+    scarlet, _ = service.assess("my son is 5, sore throat and temp since yesterday, now a rash like sandpaper that started on his chest and is spreading")
+    assert scarlet.level.group != "emergency"
+
+
+def test_tablets_that_make_you_drowsy_are_not_confusion() -> None:
+    assert "news2_medium" not in flags("hay fever back this week, sneezing and itchy eyes, which antihistamine, the drowsy or non drowsy ones?")
