@@ -275,17 +275,6 @@ class SentenceEncoder:
         ids, mask = self._padded(tokens, BF16_PAD_MULTIPLE if bf16 else 1)
         return self._forward(ids, mask, bf16=bf16, session=session)
 
-    # -- public ---------------------------------------------------------------------------------
-    def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None, max_length: int | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
-        """L2-normalised float32 embeddings, one row per text, in input order (each text cut to
-        ``max_length`` tokens, the encoder's own limit by default)."""
-        # bf16 pays off on bulk work. For a request's handful of texts the fp32 session is as
-        # quick once batches are planned (docs/BENCHMARKS.md), keeps torch out of a server's
-        # process, and leaves the vectors exactly those the thresholds were set on.
-        bulk = len(texts) >= BF16_MIN_TEXTS and hasattr(self, "dimension")
-        bf16 = bulk and self.batch_precision == "bf16"
-        return self._encode(texts, batch_size, progress, max_length, bf16=bf16)
-
     def _encode(self, texts: Sequence[str], batch_size: int, progress, max_length: int | None, *, bf16: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
         if not texts:
             return np.zeros((0, getattr(self, "dimension", 0)), dtype=np.float32)
@@ -303,6 +292,17 @@ class SentenceEncoder:
                     progress(len(idx))
         assert out is not None
         return out
+
+    # -- public ---------------------------------------------------------------------------------
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress=None, max_length: int | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """L2-normalised float32 embeddings, one row per text, in input order (each text cut to
+        ``max_length`` tokens, the encoder's own limit by default)."""
+        # bf16 pays off on bulk work. For a request's handful of texts the fp32 session is as
+        # quick once batches are planned (docs/BENCHMARKS.md), keeps torch out of a server's
+        # process, and leaves the vectors exactly those the thresholds were set on.
+        bulk = len(texts) >= BF16_MIN_TEXTS and hasattr(self, "dimension")
+        bf16 = bulk and self.batch_precision == "bf16"
+        return self._encode(texts, batch_size, progress, max_length, bf16=bf16)
 
     def encode_cached(self, texts: Sequence[str], label: str) -> np.ndarray:
         """``encode`` for a fixed list of texts the program ships (e.g. example utterances), kept

@@ -248,7 +248,7 @@ NHS_ASTHMA_ATTACK = "https://www.nhs.uk/conditions/asthma/asthma-attack/"
 _ASTHMA = re.compile(r"\b(?:asthma\w*|wheez\w*)\b")
 _RELIEVER = r"(?:salbutamol|ventolin|reliever|blue inhaler|inhaler|pump|puffer)"
 _TIMES_A_DAY = re.compile(r"\b(\d{1,2})(?:\s*(?:-|to|or)\s*(\d{1,2}))?\s*(?:x|times)\s*(?:a|per|/|each)?\s*day\b")
-_EVERY_FEW_HOURS = re.compile(r"\bevery\s+(?:(\d)(?:\s*(?:-|to|or)\s*\d)?|few|couple of|two|three|four)\s*(?:h|hrs?|hours?)\b|\b(\d)(?:-\d)?\s*(?:hrly|hourly)\b")
+_EVERY_FEW_HOURS = re.compile(r"\bevery\s+(?:(\d)(?:\s*(?:-|to|or)\s*\d)?|(few|couple of|two|three|four))\s*(?:h|hrs?|hours?)\b|\b(\d)(?:-\d)?\s*(?:hrly|hourly)\b")
 _PEAK_FLOW = re.compile(r"\b(?:pef|pefr|peak flow)\b\D{0,12}?(\d{2,3})\s*(%|\(?\s*(?:best|pb|predicted)\s*(?:is\s*|of\s*)?(\d{2,3}))?")
 _WORDS_AS_HOURS = {"few": 3, "couple of": 2, "two": 2, "three": 3, "four": 4}
 
@@ -275,21 +275,21 @@ def _asthma_getting_worse(f: Facts) -> bool:
         return True
     if not re.search(rf"\b{_RELIEVER}", text):
         return False
-    daily = next((m for m in _TIMES_A_DAY.finditer(text)), None)
+    daily = _TIMES_A_DAY.search(text)
     if daily and int(daily.group(2) or daily.group(1)) >= 4:
         return True
     every = _EVERY_FEW_HOURS.search(text)
-    if every:
-        hours = every.group(1) or every.group(2)
-        spoken = re.search(r"every\s+(few|couple of|two|three|four)", every.group(0))
-        return (int(hours) if hours else _WORDS_AS_HOURS[spoken.group(1)] if spoken else 4) <= 4
-    return False
+    if every is None:
+        return False
+    digits = every.group(1) or every.group(3)
+    return (int(digits) if digits else _WORDS_AS_HOURS[every.group(2)]) <= 4
 
 
 def _asthma_severe_peak_flow(f: Facts) -> bool:
     # BTS/SIGN 158: a peak flow below half of best is acute severe asthma.
-    fraction = _peak_flow_fraction(_plain(f))
-    return fraction is not None and fraction < 0.5 and bool(_ASTHMA.search(_plain(f)))
+    text = _plain(f)
+    fraction = _peak_flow_fraction(text)
+    return fraction is not None and fraction < 0.5 and bool(_ASTHMA.search(text))
 
 
 NHS_CONJUNCTIVITIS = "https://www.nhs.uk/conditions/conjunctivitis/"

@@ -400,14 +400,17 @@ _STATED_GESTATION = re.compile(
 
 # A pregnancy test and its result, in lay words and clinical shorthand: "+ve UPT", "positive home
 # preg test", "preg test came back positive", "hCG pos".
-_POSITIVE_TEST = re.compile(
-    r"(?:\+ve|\bpositive|\bpos)\s+(?:home |urine |blood )?(?:upt|b-?hcg|hcg|preg\w*)\b|"
-    r"\b(?:upt|b-?hcg|hcg|preg\w*(?: tests?)?)\s+(?:(?:was|is|came back|came up|showed|shows|result)\s+){0,2}(?:\+ve|positive|pos)\b"
-)
-_NEGATIVE_TEST = re.compile(
-    r"(?:-ve|\bnegative|\bneg)\s+(?:home |urine |blood )?(?:upt|b-?hcg|hcg|preg\w*)\b|"
-    r"\b(?:upt|b-?hcg|hcg|preg\w*(?: tests?)?)\s+(?:(?:was|is|came back|showed|shows|result)\s+){0,2}(?:-ve|negative|neg)\b"
-)
+def _pregnancy_test_reading(result: str, before: str) -> re.Pattern[str]:
+    """A pregnancy test with the given result, told before ("+ve UPT") or after ("test was positive")."""
+    test = r"(?:upt|b-?hcg|hcg|preg\w*)"
+    return re.compile(
+        rf"(?:{before})\s+(?:home |urine |blood )?{test}\b|"
+        rf"\b{test}(?: tests?)?\s+(?:(?:was|is|came back|came up|showed|shows|result)\s+){{0,2}}(?:{result})\b"
+    )
+
+
+_POSITIVE_TEST = _pregnancy_test_reading(r"\+ve|positive|pos", r"\+ve|\bpositive|\bpos")
+_NEGATIVE_TEST = _pregnancy_test_reading(r"-ve|negative|neg", r"-ve|\bnegative|\bneg")
 
 
 def parse_pregnancy(text: str) -> bool | None:
